@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xuring core types: the ring context, the request, and the request
+ * lifecycle entry points every op file uses.
+ */
+#ifndef XURING_CORE_H
+#define XURING_CORE_H
+
+#include <linux/blkdev.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/mutex.h>
+#include <linux/percpu-refcount.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/xuring.h>
+
+#include "io-wq.h"
+
+#define XR_MAX_ENTRIES		32768
+#define XR_MAX_CQ_ENTRIES	(2 * XR_MAX_ENTRIES)
+/* default limit of unbounded io-wq workers per ring (kthreads are cheap
+ * to ask for and not charged to the user, so keep the default modest) */
+#define XR_IOWQ_UNBOUNDED_DEFAULT	128
+
+/* SQE flags xuring accepts; BUFFER_SELECT is io_uring's but not ours */
+#define XR_SQE_VALID_FLAGS	(XURING_SQE_FIXED_FILE | XURING_SQE_IO_DRAIN | \
+				 XURING_SQE_IO_LINK | XURING_SQE_IO_HARDLINK | \
+				 XURING_SQE_ASYNC | XURING_SQE_CQE_SKIP_SUCCESS)
+
+/*
+ * The memory shared with user space at XURING_OFF_SQ_RING/CQ_RING. Heads
+ * and tails sit on their own cache lines because each has one writer: the
+ * kernel owns sq.head and cq.tail, the application sq.tail and cq.head.
+ */
+struct xr_ring_indexes {
+	u32 head ____cacheline_aligned_in_smp;
+	u32 tail ____cacheline_aligned_in_smp;
+};
+
+struct xr_rings {
+	struct xr_ring_indexes	sq, cq;
+	u32			sq_ring_mask, cq_ring_mask;
+	u32			sq_ring_entries, cq_ring_entries;
+	/* SQ array entries that were out of range and skipped */
+	u32			sq_dropped;
+	/* XURING_SQ_*: written by the kernel, read by the application */
+	atomic_t		sq_flags;
+	/* XURING_CQ_*: written by the application */
+	u32			cq_flags;
+	/* CQEs lost; xuring never drops, so this stays 0 */
+	u32			cq_overflow;
+	struct xuring_cqe	cqes[] ____cacheline_aligned_in_smp;
+};
+
+/* Internal request flags. The low bits mirror the SQE flags one to one. */
+enum {
+	XR_REQ_F_FIXED_FILE_BIT	= XURING_SQE_FIXED_FILE_BIT,
+	XR_REQ_F_IO_DRAIN_BIT	= XURING_SQE_IO_DRAIN_BIT,
+	XR_REQ_F_LINK_BIT	= XURING_SQE_IO_LINK_BIT,
+	XR_REQ_F_HARDLINK_BIT	= XURING_SQE_IO_HARDLINK_BIT,
+	XR_REQ_F_FORCE_ASYNC_BIT = XURING_SQE_ASYNC_BIT,
+	XR_REQ_F_BUFFER_SELECT_BIT = XURING_SQE_BUFFER_SELECT_BIT,
+	XR_REQ_F_CQE_SKIP_BIT	= XURING_SQE_CQE_SKIP_SUCCESS_BIT,
+
+	XR_REQ_F_FAIL_BIT	= 8,
+	XR_REQ_F_SKIP_LINK_CQES_BIT,
+	XR_REQ_F_CLEANUP_BIT,
+	XR_REQ_F_ISREG_BIT,
+	XR_REQ_F_CUR_POS_BIT,
+	XR_REQ_F_NOWAIT_ISSUE_BIT,
+	XR_REQ_F_REISSUED_BIT,
+	XR_REQ_F_IOPOLL_BIT,
+	XR_REQ_F_IOPOLL_DONE_BIT,
+	XR_REQ_F_DEFERRED_BIT,
+};
+
+#define XR_REQ_F_FIXED_FILE	BIT(XR_REQ_F_FIXED_FILE_BIT)
+#define XR_REQ_F_IO_DRAIN	BIT(XR_REQ_F_IO_DRAIN_BIT)
+#define XR_REQ_F_LINK		BIT(XR_REQ_F_LINK_BIT)
+#define XR_REQ_F_HARDLINK	BIT(XR_REQ_F_HARDLINK_BIT)
+#define XR_REQ_F_FORCE_ASYNC	BIT(XR_REQ_F_FORCE_ASYNC_BIT)
+#define XR_REQ_F_CQE_SKIP	BIT(XR_REQ_F_CQE_SKIP_BIT)
+/* the request failed: break a (soft) link and post its CQE even if skipped */
+#define XR_REQ_F_FAIL		BIT(XR_REQ_F_FAIL_BIT)
+/* a CQE_SKIP_SUCCESS request failed: its cancelled links post no CQEs */
+#define XR_REQ_F_SKIP_LINK_CQES	BIT(XR_REQ_F_SKIP_LINK_CQES_BIT)
+/* the op holds resources that its ->cleanup releases */
+#define XR_REQ_F_CLEANUP	BIT(XR_REQ_F_CLEANUP_BIT)
+/* the file is a regular file (position and hashing rules differ) */
+#define XR_REQ_F_ISREG		BIT(XR_REQ_F_ISREG_BIT)
+/* offset -1: use and advance the file position */
+#define XR_REQ_F_CUR_POS	BIT(XR_REQ_F_CUR_POS_BIT)
+/* issued inline with IOCB_NOWAIT: an -EAGAIN completion may be retried */
+#define XR_REQ_F_NOWAIT_ISSUE	BIT(XR_REQ_F_NOWAIT_ISSUE_BIT)
+/* already retried once from io-wq after an -EAGAIN completion */
+#define XR_REQ_F_REISSUED	BIT(XR_REQ_F_REISSUED_BIT)
+/* on the ring's IOPOLL list, completed by polling */
+#define XR_REQ_F_IOPOLL		BIT(XR_REQ_F_IOPOLL_BIT)
+/* polled request whose ki_complete ran; reaped by the poll loop */
+#define XR_REQ_F_IOPOLL_DONE	BIT(XR_REQ_F_IOPOLL_DONE_BIT)
+/* waiting on the drain list */
+#define XR_REQ_F_DEFERRED	BIT(XR_REQ_F_DEFERRED_BIT)
+
+#define XR_REQ_LINK_FLAGS	(XR_REQ_F_LINK | XR_REQ_F_HARDLINK)
+
+struct xr_file_table;
+struct xr_buf_table;
+struct xr_mapped_buf;
+struct xr_sq_data;
+
+/* per-op command data lives inside the request; ops check it fits */
+#define XR_CMD_SIZE		96
+
+/* One SQE in flight */
+struct xuring_req {
+	struct xuring_ring_ctx	*ctx;
+	struct file		*file;
+	u8			opcode;
+	u16			buf_index;
+	unsigned int		flags;		/* XR_REQ_F_* */
+	u64			user_data;
+	s32			res;		/* CQE res */
+	u32			cflags;		/* CQE flags */
+	/* the next request of a link chain */
+	struct xuring_req	*link;
+	/* completion batch, overflow list, drain list, IOPOLL list, cache */
+	struct list_head	list;
+	struct llist_node	llnode;
+	/* drain: how many earlier requests must complete before this one */
+	u32			drain_seq;
+	/* set when the submitter's credentials differ from the ring's */
+	const struct cred	*creds;
+	/* pinned fixed buffer this request reads or writes */
+	struct xr_mapped_buf	*fixed_buf;
+	struct xr_work		work;
+	void			*async_data;
+	u8			cmd[XR_CMD_SIZE] __aligned(8);
+};
+
+#define xr_cmd(req, type) ({						\
+	BUILD_BUG_ON(sizeof(type) > XR_CMD_SIZE);			\
+	(type *)(req)->cmd;						\
+})
+
+/* Submission state, valid while the submitter holds uring_lock */
+struct xr_submit_state {
+	/* who is submitting: completions from it are batched */
+	struct task_struct	*owner;
+	/* completions collected during this submission or poll round */
+	struct list_head	compl_list;
+	/* link chain being assembled */
+	struct xuring_req	*link_head, *link_last;
+	struct blk_plug		plug;
+	bool			plug_started;
+	bool			need_plug;
+};
+
+struct xuring_ring_ctx {
+	/* Fixed after setup */
+	struct {
+		unsigned int		flags;		/* XURING_SETUP_* */
+		unsigned int		sq_entries, cq_entries;
+		struct xr_rings		*rings;
+		u32			*sq_array;
+		struct xuring_sqe	*sq_sqes;
+		size_t			rings_size, sqes_size;
+		/* the address space user pointers in SQEs refer to */
+		struct mm_struct	*mm;
+		/* the ring creator's credentials, used by workers */
+		const struct cred	*creds;
+		/* SINGLE_ISSUER: the only task allowed to submit */
+		struct task_struct	*submitter_task;
+		pid_t			owner_tgid;
+	} ____cacheline_aligned_in_smp;
+
+	/* Submission side, under uring_lock */
+	struct {
+		struct mutex		uring_lock;
+		unsigned int		cached_sq_head;
+		struct xr_submit_state	submit_state;
+		/* free requests, reused before allocating */
+		struct list_head	req_cache;
+		unsigned int		nr_cached_reqs;
+		/* requests submitted so far; drain sequence numbers */
+		u32			nr_submitted;
+		/* drain: sequence the next non-drain request waits for */
+		u32			drain_barrier;
+		bool			drain_active;
+		struct xr_file_table	*file_table;
+		struct xr_buf_table	*buf_table;
+		/* IOPOLL requests issued and not yet reaped */
+		struct list_head	iopoll_list;
+		unsigned int		nr_iopoll;
+	} ____cacheline_aligned_in_smp;
+
+	/* Completion side, under completion_lock (irq-safe) */
+	struct {
+		spinlock_t		completion_lock;
+		unsigned int		cached_cq_tail;
+		/* requests whose CQE did not fit, in completion order */
+		struct list_head	cq_overflow_list;
+		/* requests completed so far, for drain */
+		u32			nr_completed;
+		/* requests held back by a drain, in submission order */
+		struct list_head	defer_list;
+		wait_queue_head_t	cq_wait;
+		/* requests freed outside uring_lock, for the cache */
+		struct llist_head	free_llist;
+	} ____cacheline_aligned_in_smp;
+
+	/* one reference per live request, plus the ring's own */
+	struct percpu_ref	refs;
+	struct completion	refs_done;
+	bool			dying;
+
+	struct xr_iowq		*iowq;
+	struct xr_sq_data	*sq_data;
+	struct list_head	sqd_node;
+	unsigned int		sq_thread_idle_ms;
+	/* SQPOLL: wakes a task waiting in ENTER(SQ_WAIT) for SQ space */
+	wait_queue_head_t	sqo_sq_wait;
+
+	struct file		*file;
+};
+
+/* setup.c */
+extern const struct file_operations xuring_fops;
+int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
+	     void __user *argp, unsigned int argsz);
+void xr_ring_teardown(struct xuring_ring_ctx *ctx);
+int xr_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* core.c */
+int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr);
+void xr_req_complete(struct xuring_req *req, s32 res);
+void xr_req_issue_from_wq(struct xuring_req *req);
+void xr_submit_state_begin(struct xuring_ring_ctx *ctx);
+void xr_submit_state_end(struct xuring_ring_ctx *ctx);
+bool xr_cq_overflow_flush(struct xuring_ring_ctx *ctx);
+void xr_cq_overflow_discard(struct xuring_ring_ctx *ctx);
+void xr_free_req_cache(struct xuring_ring_ctx *ctx);
+extern const struct xr_iowq_ops xr_req_wq_ops;
+void xr_cancel_deferred(struct xuring_ring_ctx *ctx);
+int xr_core_init(void);
+void xr_core_exit(void);
+
+/* wait.c */
+int xr_cq_wait(struct xuring_ring_ctx *ctx, unsigned int min_events,
+	       u32 flags, const void __user *argp, size_t argsz);
+
+/* register.c */
+int xr_register(struct xuring_ring_ctx *ctx, unsigned int opcode,
+		void __user *arg, unsigned int nr_args);
+
+static inline bool xr_in_submit_context(struct xuring_ring_ctx *ctx)
+{
+	return in_task() && READ_ONCE(ctx->submit_state.owner) == current;
+}
+
+/* CQEs the application has not consumed yet */
+static inline unsigned int xr_cq_ready(struct xuring_ring_ctx *ctx)
+{
+	struct xr_rings *r = ctx->rings;
+
+	/* pairs with the application's store-release of cq.head */
+	return READ_ONCE(r->cq.tail) - smp_load_acquire(&r->cq.head);
+}
+
+/* free SQ slots, as the application sees them */
+static inline unsigned int xr_sq_space(struct xuring_ring_ctx *ctx)
+{
+	return ctx->sq_entries -
+	       (READ_ONCE(ctx->rings->sq.tail) - READ_ONCE(ctx->rings->sq.head));
+}
+
+/* SQEs the application has queued that the kernel has not consumed */
+static inline unsigned int xr_sq_ready(struct xuring_ring_ctx *ctx)
+{
+	/* pairs with the application's store-release of sq.tail */
+	return smp_load_acquire(&ctx->rings->sq.tail) - ctx->cached_sq_head;
+}
+
+static inline void req_set_fail(struct xuring_req *req)
+{
+	req->flags |= XR_REQ_F_FAIL;
+	if (req->flags & XR_REQ_F_CQE_SKIP) {
+		req->flags &= ~XR_REQ_F_CQE_SKIP;
+		req->flags |= XR_REQ_F_SKIP_LINK_CQES;
+	}
+}
+
+/* map the restart codes a signalled worker may see to what users expect */
+static inline s32 xr_fixup_restart(s32 res)
+{
+	if (res == -ERESTARTSYS || res == -ERESTARTNOINTR ||
+	    res == -ERESTARTNOHAND || res == -ERESTART_RESTARTBLOCK)
+		return -EINTR;
+	return res;
+}
+
+#endif /* XURING_CORE_H */

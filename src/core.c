@@ -1,0 +1,852 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The request lifecycle: SQE to request, issue, completion, CQE.
+ *
+ * Ring protocol. The application owns sq.tail and cq.head, the kernel owns
+ * sq.head and cq.tail. Each side publishes its index with a store-release
+ * after writing the entries it covers, and reads the other side's index
+ * with a load-acquire before reading the entries: the application's SQE
+ * writes are visible once we have acquired sq.tail, our CQE writes are
+ * visible to it once it has acquired cq.tail. We read an SQE field by field
+ * with READ_ONCE and never read a field twice: the memory is shared with a
+ * process that may change it under us.
+ *
+ * Completions. A request completes in one of three places: in the
+ * submitter's own context while it holds uring_lock (inline results, and
+ * block drivers that complete during submission), in an io-wq worker, or
+ * in interrupt context (O_DIRECT). The first kind is batched: the CQEs of a
+ * whole submission are posted under one lock round trip and one tail
+ * update. The others post directly under completion_lock, which is
+ * therefore irq-safe. Nothing on the completion side needs the submitter's
+ * task, so teardown never waits on a task that is itself tearing down.
+ *
+ * Links and drain. Link successors are issued when their predecessor
+ * completes: inline if that happens in the submitter's context, otherwise
+ * through io-wq. Drain counts requests, not CQEs: a drain request waits
+ * until every request submitted before it has completed, and requests
+ * after it wait until it has completed, as io_uring_enter(2) documents.
+ */
+#include <linux/blkdev.h>
+#include <linux/file.h>
+#include <linux/nospec.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "core.h"
+#include "opdef.h"
+#include "rsrc.h"
+
+static struct kmem_cache *xr_req_cachep;
+
+/* requests allocated at once when the cache runs dry */
+#define XR_REQ_ALLOC_BATCH	8
+
+static void xr_queue_sqe(struct xuring_req *req);
+
+/* Take back the requests that were freed outside uring_lock. */
+static void xr_req_cache_take_remote(struct xuring_ring_ctx *ctx)
+{
+	struct llist_node *node = llist_del_all(&ctx->free_llist);
+
+	while (node) {
+		struct xuring_req *req = llist_entry(node, struct xuring_req,
+						     llnode);
+
+		node = node->next;
+		list_add(&req->list, &ctx->req_cache);
+		ctx->nr_cached_reqs++;
+	}
+}
+
+static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
+{
+	void *reqs[XR_REQ_ALLOC_BATCH];
+	int i, nr;
+
+	xr_req_cache_take_remote(ctx);
+	if (!list_empty(&ctx->req_cache))
+		return true;
+
+	nr = kmem_cache_alloc_bulk(xr_req_cachep,
+				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN,
+				   ARRAY_SIZE(reqs), reqs);
+	if (unlikely(nr <= 0)) {
+		reqs[0] = kmem_cache_alloc(xr_req_cachep, GFP_KERNEL_ACCOUNT);
+		if (!reqs[0])
+			return false;
+		nr = 1;
+	}
+	for (i = 0; i < nr; i++) {
+		struct xuring_req *req = reqs[i];
+
+		req->ctx = ctx;
+		list_add(&req->list, &ctx->req_cache);
+	}
+	ctx->nr_cached_reqs += nr;
+	return true;
+}
+
+/* under uring_lock */
+static struct xuring_req *xr_alloc_req(struct xuring_ring_ctx *ctx)
+{
+	struct xuring_req *req;
+
+	if (unlikely(list_empty(&ctx->req_cache)) && !xr_refill_req_cache(ctx))
+		return NULL;
+	req = list_first_entry(&ctx->req_cache, struct xuring_req, list);
+	list_del(&req->list);
+	ctx->nr_cached_reqs--;
+	percpu_ref_get(&ctx->refs);
+	return req;
+}
+
+static void xr_free_req(struct xuring_req *req)
+{
+	struct xuring_ring_ctx *ctx = req->ctx;
+
+	if (xr_in_submit_context(ctx)) {
+		list_add(&req->list, &ctx->req_cache);
+		ctx->nr_cached_reqs++;
+	} else {
+		llist_add(&req->llnode, &ctx->free_llist);
+	}
+	percpu_ref_put(&ctx->refs);
+}
+
+/* Called at teardown, when no request is live any more. */
+void xr_free_req_cache(struct xuring_ring_ctx *ctx)
+{
+	struct xuring_req *req, *tmp;
+
+	xr_req_cache_take_remote(ctx);
+	list_for_each_entry_safe(req, tmp, &ctx->req_cache, list) {
+		list_del(&req->list);
+		kmem_cache_free(xr_req_cachep, req);
+	}
+	ctx->nr_cached_reqs = 0;
+}
+
+/*
+ * Release what a request holds, before its CQE is posted, so that a file
+ * the application closes after seeing the CQE is really closed. Safe in
+ * any context: fput() defers the final release when it must.
+ */
+static void xr_req_release_resources(struct xuring_req *req)
+{
+	if (req->flags & XR_REQ_F_CLEANUP) {
+		xr_op_defs[req->opcode].cleanup(req);
+		req->flags &= ~XR_REQ_F_CLEANUP;
+	}
+	if (req->file) {
+		fput(req->file);
+		req->file = NULL;
+	}
+	if (req->fixed_buf) {
+		xr_put_mapped_buf(req->fixed_buf);
+		req->fixed_buf = NULL;
+	}
+	if (req->creds) {
+		put_cred(req->creds);
+		req->creds = NULL;
+	}
+}
+
+/* Write one CQE if there is room. Under completion_lock. */
+static bool xr_fill_cqe(struct xuring_ring_ctx *ctx, u64 user_data, s32 res,
+			u32 cflags)
+{
+	struct xr_rings *rings = ctx->rings;
+	unsigned int tail = ctx->cached_cq_tail;
+	struct xuring_cqe *cqe;
+
+	/*
+	 * The application frees a slot by moving cq.head after it has read
+	 * the CQE; the control dependency on this load orders our store.
+	 */
+	if (tail - READ_ONCE(rings->cq.head) >= ctx->cq_entries)
+		return false;
+	cqe = &rings->cqes[tail & (ctx->cq_entries - 1)];
+	WRITE_ONCE(cqe->user_data, user_data);
+	WRITE_ONCE(cqe->res, res);
+	WRITE_ONCE(cqe->flags, cflags);
+	ctx->cached_cq_tail = tail + 1;
+	return true;
+}
+
+static void xr_commit_cq(struct xuring_ring_ctx *ctx)
+{
+	/* publish the CQEs written so far; pairs with the app's acquire */
+	smp_store_release(&ctx->rings->cq.tail, ctx->cached_cq_tail);
+}
+
+static void xr_cq_wake(struct xuring_ring_ctx *ctx)
+{
+	/* wq_has_sleeper() orders the tail store before the waiter check */
+	if (wq_has_sleeper(&ctx->cq_wait))
+		wake_up(&ctx->cq_wait);
+}
+
+/*
+ * Post a completed request's CQE, or queue the request on the overflow
+ * list when the CQ is full. Returns true if the request must stay alive
+ * (it is on the overflow list). Under completion_lock.
+ */
+static bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
+			       struct xuring_req *req)
+{
+	ctx->nr_completed++;
+	if (req->flags & XR_REQ_F_CQE_SKIP)
+		return false;
+	/* earlier overflowed CQEs go first, to keep completion order */
+	if (likely(list_empty(&ctx->cq_overflow_list)) &&
+	    xr_fill_cqe(ctx, req->user_data, req->res, req->cflags))
+		return false;
+	if (list_empty(&ctx->cq_overflow_list))
+		atomic_or(XURING_SQ_CQ_OVERFLOW, &ctx->rings->sq_flags);
+	list_add_tail(&req->list, &ctx->cq_overflow_list);
+	return true;
+}
+
+/*
+ * Move overflowed CQEs into the CQ as far as there is room. Returns true
+ * when nothing is left on the overflow list.
+ */
+bool xr_cq_overflow_flush(struct xuring_ring_ctx *ctx)
+{
+	struct xuring_req *req, *tmp;
+	LIST_HEAD(done);
+	bool empty;
+
+	if (likely(list_empty_careful(&ctx->cq_overflow_list)))
+		return true;
+
+	spin_lock_irq(&ctx->completion_lock);
+	list_for_each_entry_safe(req, tmp, &ctx->cq_overflow_list, list) {
+		if (!xr_fill_cqe(ctx, req->user_data, req->res, req->cflags))
+			break;
+		list_move_tail(&req->list, &done);
+	}
+	empty = list_empty(&ctx->cq_overflow_list);
+	if (empty)
+		atomic_andnot(XURING_SQ_CQ_OVERFLOW, &ctx->rings->sq_flags);
+	xr_commit_cq(ctx);
+	spin_unlock_irq(&ctx->completion_lock);
+
+	if (!list_empty(&done)) {
+		xr_cq_wake(ctx);
+		list_for_each_entry_safe(req, tmp, &done, list) {
+			list_del(&req->list);
+			xr_free_req(req);
+		}
+	}
+	return empty;
+}
+
+/* Drop overflowed CQEs at teardown: nobody can read them any more. */
+void xr_cq_overflow_discard(struct xuring_ring_ctx *ctx)
+{
+	struct xuring_req *req, *tmp;
+	LIST_HEAD(done);
+
+	spin_lock_irq(&ctx->completion_lock);
+	list_splice_init(&ctx->cq_overflow_list, &done);
+	spin_unlock_irq(&ctx->completion_lock);
+	list_for_each_entry_safe(req, tmp, &done, list) {
+		list_del(&req->list);
+		xr_free_req(req);
+	}
+}
+
+/*
+ * A request failed and was not hard-linked: the rest of its chain is
+ * cancelled. Each link keeps its own error if its prep already failed.
+ * Links of a failed CQE_SKIP_SUCCESS request post no CQEs.
+ */
+static struct xuring_req *xr_detach_failed_links(struct xuring_req *req)
+{
+	bool skip_cqes = req->flags & XR_REQ_F_SKIP_LINK_CQES;
+	struct xuring_req *link, *first = req->link;
+
+	for (link = first; link; link = link->link) {
+		if (!(link->flags & XR_REQ_F_FAIL))
+			link->res = -ECANCELED;
+		link->flags |= XR_REQ_F_FAIL;
+		if (skip_cqes)
+			link->flags |= XR_REQ_F_CQE_SKIP;
+		else
+			link->flags &= ~XR_REQ_F_CQE_SKIP;
+	}
+	req->link = NULL;
+	return first;
+}
+
+/*
+ * Requests released from the drain list because enough requests have
+ * completed. Under completion_lock.
+ */
+static void xr_collect_ready_deferred(struct xuring_ring_ctx *ctx,
+				      struct list_head *ready)
+{
+	while (!list_empty(&ctx->defer_list)) {
+		struct xuring_req *req = list_first_entry(&ctx->defer_list,
+							  struct xuring_req,
+							  list);
+
+		if ((s32)(ctx->nr_completed - req->drain_seq) < 0)
+			break;
+		req->flags &= ~XR_REQ_F_DEFERRED;
+		list_move_tail(&req->list, ready);
+	}
+}
+
+/*
+ * Complete one request and, if its chain breaks, every request of the rest
+ * of the chain, in order. Requests that can be freed go on @to_free, the
+ * successor to issue (if any) on @next. Under completion_lock.
+ */
+static void xr_complete_chain_locked(struct xuring_ring_ctx *ctx,
+				     struct xuring_req *req,
+				     struct list_head *to_free,
+				     struct list_head *next)
+{
+	struct xuring_req *failed = NULL;
+
+	if (req->link) {
+		if ((req->flags & XR_REQ_F_FAIL) &&
+		    !(req->flags & XR_REQ_F_HARDLINK))
+			failed = xr_detach_failed_links(req);
+		else if (unlikely(ctx->dying))
+			/* no new work during teardown: cancel the rest */
+			failed = xr_detach_failed_links(req);
+		else {
+			list_add_tail(&req->link->list, next);
+			req->link = NULL;
+		}
+	}
+	xr_req_release_resources(req);
+	if (!xr_post_req_locked(ctx, req))
+		list_add_tail(&req->list, to_free);
+
+	while (failed) {
+		struct xuring_req *link = failed;
+
+		failed = link->link;
+		link->link = NULL;
+		xr_req_release_resources(link);
+		if (!xr_post_req_locked(ctx, link))
+			list_add_tail(&link->list, to_free);
+	}
+}
+
+static void xr_free_req_list(struct list_head *list)
+{
+	struct xuring_req *req, *tmp;
+
+	list_for_each_entry_safe(req, tmp, list, list) {
+		list_del(&req->list);
+		xr_free_req(req);
+	}
+}
+
+static void xr_punt_to_iowq(struct xuring_req *req);
+
+/*
+ * Completion outside the submitter's batch: an io-wq worker, an interrupt,
+ * or another task. Successors go to io-wq because this context may not
+ * have the owner's mm, or may not sleep.
+ */
+static void xr_req_complete_remote(struct xuring_req *req)
+{
+	struct xuring_ring_ctx *ctx = req->ctx;
+	LIST_HEAD(to_free);
+	LIST_HEAD(next);
+	unsigned long flags;
+	struct xuring_req *nxt, *tmp;
+
+	spin_lock_irqsave(&ctx->completion_lock, flags);
+	xr_complete_chain_locked(ctx, req, &to_free, &next);
+	xr_commit_cq(ctx);
+	if (unlikely(!list_empty(&ctx->defer_list)))
+		xr_collect_ready_deferred(ctx, &next);
+	spin_unlock_irqrestore(&ctx->completion_lock, flags);
+
+	xr_cq_wake(ctx);
+	xr_free_req_list(&to_free);
+	list_for_each_entry_safe(nxt, tmp, &next, list) {
+		list_del(&nxt->list);
+		xr_punt_to_iowq(nxt);
+	}
+}
+
+/*
+ * Post the completions collected during a submission or a poll round, then
+ * issue the link successors and drained requests they release. Issuing
+ * may complete more requests inline, so loop until nothing is left.
+ */
+static void xr_flush_completions(struct xuring_ring_ctx *ctx)
+{
+	struct xr_submit_state *state = &ctx->submit_state;
+
+	while (!list_empty(&state->compl_list)) {
+		struct xuring_req *req, *tmp;
+		LIST_HEAD(batch);
+		LIST_HEAD(to_free);
+		LIST_HEAD(next);
+
+		list_splice_init(&state->compl_list, &batch);
+		spin_lock_irq(&ctx->completion_lock);
+		list_for_each_entry_safe(req, tmp, &batch, list) {
+			list_del(&req->list);
+			xr_complete_chain_locked(ctx, req, &to_free, &next);
+		}
+		xr_commit_cq(ctx);
+		if (unlikely(!list_empty(&ctx->defer_list)))
+			xr_collect_ready_deferred(ctx, &next);
+		spin_unlock_irq(&ctx->completion_lock);
+
+		xr_cq_wake(ctx);
+		xr_free_req_list(&to_free);
+		list_for_each_entry_safe(req, tmp, &next, list) {
+			list_del(&req->list);
+			xr_queue_sqe(req);
+		}
+	}
+}
+
+/*
+ * The one completion entry point for ops, from any context. A negative
+ * result fails the request (and breaks its link); ops that treat a short
+ * transfer as failure call req_set_fail() themselves.
+ */
+void xr_req_complete(struct xuring_req *req, s32 res)
+{
+	struct xuring_ring_ctx *ctx = req->ctx;
+
+	req->res = res;
+	if (res < 0)
+		req_set_fail(req);
+	if (xr_in_submit_context(ctx))
+		list_add_tail(&req->list, &ctx->submit_state.compl_list);
+	else
+		xr_req_complete_remote(req);
+}
+
+/* Run the op, non-blocking when inline. */
+static int xr_issue(struct xuring_req *req, unsigned int issue_flags)
+{
+	return xr_op_defs[req->opcode].issue(req, issue_flags);
+}
+
+static void xr_prep_async_work(struct xuring_req *req)
+{
+	const struct xr_op_def *def = &xr_op_defs[req->opcode];
+	struct xr_work *work = &req->work;
+
+	work->flags &= XR_WORK_CANCEL;
+	if (!req->file)
+		return;
+	if (req->flags & XR_REQ_F_ISREG) {
+		if (def->hash_reg_file)
+			xr_iowq_hash_work(work, file_inode(req->file));
+	} else if (def->unbound_nonreg_file &&
+		   !S_ISBLK(file_inode(req->file)->i_mode)) {
+		work->flags |= XR_WORK_UNBOUND;
+	}
+}
+
+static void xr_punt_to_iowq(struct xuring_req *req)
+{
+	xr_prep_async_work(req);
+	xr_iowq_enqueue(req->ctx->iowq, &req->work);
+}
+
+/* Issue inline; on -EAGAIN hand the request to io-wq. */
+static void xr_issue_inline(struct xuring_req *req)
+{
+	int ret = xr_issue(req, XR_ISSUE_NONBLOCK);
+
+	if (likely(ret == XR_ISSUE_SKIP_COMPLETE))
+		return;
+	if (ret == -EAGAIN) {
+		xr_punt_to_iowq(req);
+		return;
+	}
+	xr_req_complete(req, ret);
+}
+
+/* io-wq's entry point: issue with blocking allowed. */
+static void xr_wq_run(struct xr_work *work)
+{
+	struct xuring_req *req = container_of(work, struct xuring_req, work);
+	int ret;
+
+	if (READ_ONCE(work->flags) & XR_WORK_CANCEL) {
+		xr_req_complete(req, -ECANCELED);
+		return;
+	}
+	ret = xr_issue(req, XR_ISSUE_IOWQ);
+	if (ret == XR_ISSUE_SKIP_COMPLETE)
+		return;
+	ret = xr_fixup_restart(ret);
+	if (ret == -EINTR && (READ_ONCE(work->flags) & XR_WORK_CANCEL))
+		ret = -ECANCELED;
+	xr_req_complete(req, ret);
+}
+
+static void xr_wq_cancel(struct xr_work *work)
+{
+	xr_req_complete(container_of(work, struct xuring_req, work),
+			-ECANCELED);
+}
+
+static const struct cred *xr_wq_creds(struct xr_work *work)
+{
+	struct xuring_req *req = container_of(work, struct xuring_req, work);
+
+	return req->creds ?: req->ctx->creds;
+}
+
+const struct xr_iowq_ops xr_req_wq_ops = {
+	.run	= xr_wq_run,
+	.cancel	= xr_wq_cancel,
+	.creds	= xr_wq_creds,
+};
+
+/*
+ * Hold a chain head back while a drain is pending. Returns true if the
+ * request went on the drain list. Under uring_lock.
+ */
+static bool xr_drain_defer(struct xuring_req *req)
+{
+	struct xuring_ring_ctx *ctx = req->ctx;
+	bool defer;
+
+	/*
+	 * A drain request waits for everything submitted before its chain
+	 * (its own sequence number); what comes after it waits for the
+	 * whole drain chain too.
+	 */
+	if (req->flags & XR_REQ_F_IO_DRAIN)
+		ctx->drain_barrier = ctx->nr_submitted;
+	else
+		req->drain_seq = ctx->drain_barrier;
+
+	spin_lock_irq(&ctx->completion_lock);
+	defer = !list_empty(&ctx->defer_list) ||
+		(s32)(ctx->nr_completed - req->drain_seq) < 0;
+	if (defer) {
+		req->flags |= XR_REQ_F_DEFERRED;
+		list_add_tail(&req->list, &ctx->defer_list);
+	} else if (!(req->flags & XR_REQ_F_IO_DRAIN)) {
+		/* the last drain completed and nothing waits: fast path again */
+		ctx->drain_active = false;
+	}
+	spin_unlock_irq(&ctx->completion_lock);
+	return defer;
+}
+
+/*
+ * Queue a request whose chain is complete (or a link successor whose
+ * predecessor completed). Runs in the submitter's context.
+ */
+static void xr_queue_sqe(struct xuring_req *req)
+{
+	if (unlikely(req->flags & XR_REQ_F_FAIL)) {
+		/* a failed prep cancels the whole chain, hard links included */
+		req->flags &= ~XR_REQ_F_HARDLINK;
+		xr_req_complete(req, req->res);
+		return;
+	}
+	if (unlikely(req->flags & XR_REQ_F_FORCE_ASYNC)) {
+		xr_punt_to_iowq(req);
+		return;
+	}
+	xr_issue_inline(req);
+}
+
+/* A chain head is ready: apply drain, then queue. */
+static void xr_queue_chain(struct xuring_req *req)
+{
+	struct xuring_ring_ctx *ctx = req->ctx;
+
+	if (unlikely(ctx->drain_active) && !(req->flags & XR_REQ_F_FAIL) &&
+	    xr_drain_defer(req))
+		return;
+	xr_queue_sqe(req);
+}
+
+/* The rest of the ring is going away: fail what the drain held back. */
+void xr_cancel_deferred(struct xuring_ring_ctx *ctx)
+{
+	struct xuring_req *req, *tmp;
+	LIST_HEAD(list);
+
+	spin_lock_irq(&ctx->completion_lock);
+	list_splice_init(&ctx->defer_list, &list);
+	spin_unlock_irq(&ctx->completion_lock);
+	list_for_each_entry_safe(req, tmp, &list, list) {
+		list_del(&req->list);
+		req->flags &= ~XR_REQ_F_DEFERRED;
+		xr_req_complete(req, -ECANCELED);
+	}
+}
+
+/* A link successor or a drained request whose turn came, from io-wq. */
+void xr_req_issue_from_wq(struct xuring_req *req)
+{
+	xr_punt_to_iowq(req);
+}
+
+static const struct xuring_sqe *xr_get_sqe(struct xuring_ring_ctx *ctx)
+{
+	unsigned int mask = ctx->sq_entries - 1;
+	unsigned int idx = ctx->cached_sq_head++ & mask;
+	u32 head = READ_ONCE(ctx->sq_array[idx]);
+
+	if (likely(head < ctx->sq_entries))
+		return &ctx->sq_sqes[array_index_nospec(head, ctx->sq_entries)];
+
+	/* an out-of-range index: skip the entry and count it */
+	WRITE_ONCE(ctx->rings->sq_dropped,
+		   READ_ONCE(ctx->rings->sq_dropped) + 1);
+	return NULL;
+}
+
+static struct file *xr_get_file(struct xuring_req *req, int fd)
+{
+	struct xuring_ring_ctx *ctx = req->ctx;
+	struct file *file;
+
+	if (req->flags & XR_REQ_F_FIXED_FILE)
+		return xr_fixed_file_get(ctx, fd);
+	file = fget(fd);
+	/* a ring inside a ring could keep itself alive */
+	if (file && unlikely(file->f_op == &xuring_fops)) {
+		fput(file);
+		return NULL;
+	}
+	return file;
+}
+
+/* Every field the core owns; the op's prep checks the rest. */
+static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
+		       const struct xuring_sqe *sqe)
+{
+	const struct xr_op_def *def;
+	unsigned int sqe_flags;
+	u8 opcode;
+
+	req->opcode = opcode = READ_ONCE(sqe->opcode);
+	req->flags = sqe_flags = READ_ONCE(sqe->flags);
+	req->user_data = READ_ONCE(sqe->user_data);
+	req->file = NULL;
+	req->link = NULL;
+	req->res = 0;
+	req->cflags = 0;
+	req->creds = NULL;
+	req->fixed_buf = NULL;
+	req->async_data = NULL;
+	req->work.flags = 0;
+	req->drain_seq = ctx->nr_submitted++;
+
+	if (unlikely(opcode >= XURING_OP_LAST)) {
+		req->opcode = XURING_OP_NOP;
+		return -EINVAL;
+	}
+	opcode = array_index_nospec(opcode, XURING_OP_LAST);
+	req->opcode = opcode;
+	def = &xr_op_defs[opcode];
+
+	if (unlikely(sqe_flags & ~XR_SQE_VALID_FLAGS)) {
+		/* clear what the failure path must not act on */
+		req->flags &= XR_SQE_VALID_FLAGS;
+		return -EINVAL;
+	}
+	if (unlikely(!def->prep))
+		return -EOPNOTSUPP;
+	if (unlikely(sqe_flags & XURING_SQE_IO_DRAIN)) {
+		struct xuring_req *head = ctx->submit_state.link_head;
+
+		ctx->drain_active = true;
+		if (head) {
+			/* drain in a chain applies to the whole chain */
+			req->flags &= ~XR_REQ_F_IO_DRAIN;
+			head->flags |= XR_REQ_F_IO_DRAIN;
+		}
+	}
+	if (unlikely(READ_ONCE(sqe->personality)))
+		return -EINVAL;
+	if (unlikely(!def->ioprio && READ_ONCE(sqe->ioprio)))
+		return -EINVAL;
+	if (unlikely((ctx->flags & XURING_SETUP_IOPOLL) && !def->iopoll))
+		return -EINVAL;
+
+	if (def->needs_file) {
+		struct xr_submit_state *state = &ctx->submit_state;
+
+		req->file = xr_get_file(req, READ_ONCE(sqe->fd));
+		if (unlikely(!req->file))
+			return -EBADF;
+		if (S_ISREG(file_inode(req->file)->i_mode))
+			req->flags |= XR_REQ_F_ISREG;
+		if (state->need_plug && def->plug) {
+			state->need_plug = false;
+			state->plug_started = true;
+			blk_start_plug(&state->plug);
+		}
+	} else if (unlikely(sqe_flags & XURING_SQE_FIXED_FILE)) {
+		return -EINVAL;
+	}
+
+	/* workers run with the ring's creds unless the submitter's differ */
+	if (unlikely(current_cred() != ctx->creds))
+		req->creds = get_current_cred();
+
+	return def->prep(req, sqe);
+}
+
+/*
+ * A request whose init failed still takes its place in a chain: the chain
+ * is assembled to its end and then failed as a whole, so that a bad SQE
+ * in the middle of a link does not leave the rest of it running.
+ */
+static int xr_submit_fail_init(struct xuring_req *req, int ret)
+{
+	struct xr_submit_state *state = &req->ctx->submit_state;
+	struct xuring_req *head = state->link_head;
+
+	req->res = ret;
+	req_set_fail(req);
+	if (head && !(head->flags & XR_REQ_F_FAIL)) {
+		head->res = -ECANCELED;
+		req_set_fail(head);
+	}
+
+	if (!(req->flags & XR_REQ_LINK_FLAGS)) {
+		if (head) {
+			state->link_last->link = req;
+			state->link_head = NULL;
+			req = head;
+		}
+		xr_queue_sqe(req);
+		return ret;
+	}
+
+	if (head)
+		state->link_last->link = req;
+	else
+		state->link_head = req;
+	state->link_last = req;
+	return 0;
+}
+
+static int xr_submit_sqe(struct xuring_ring_ctx *ctx, struct xuring_req *req,
+			 const struct xuring_sqe *sqe)
+{
+	struct xr_submit_state *state = &ctx->submit_state;
+	int ret;
+
+	ret = xr_init_req(ctx, req, sqe);
+	if (unlikely(ret))
+		return xr_submit_fail_init(req, ret);
+
+	if (unlikely(state->link_head)) {
+		state->link_last->link = req;
+		state->link_last = req;
+		if (req->flags & XR_REQ_LINK_FLAGS)
+			return 0;
+		/* the chain is complete: queue it from its head */
+		req = state->link_head;
+		state->link_head = NULL;
+	} else if (unlikely(req->flags & XR_REQ_LINK_FLAGS)) {
+		state->link_head = req;
+		state->link_last = req;
+		return 0;
+	}
+	xr_queue_chain(req);
+	return 0;
+}
+
+void xr_submit_state_begin(struct xuring_ring_ctx *ctx)
+{
+	struct xr_submit_state *state = &ctx->submit_state;
+
+	lockdep_assert_held(&ctx->uring_lock);
+	WRITE_ONCE(state->owner, current);
+}
+
+void xr_submit_state_end(struct xuring_ring_ctx *ctx)
+{
+	struct xr_submit_state *state = &ctx->submit_state;
+
+	/* an unterminated chain at the end of a submission runs as is */
+	if (unlikely(state->link_head)) {
+		struct xuring_req *head = state->link_head;
+
+		state->link_head = NULL;
+		xr_queue_chain(head);
+	}
+	/* unplugging dispatches, and dispatch may complete inline */
+	if (state->plug_started) {
+		state->plug_started = false;
+		blk_finish_plug(&state->plug);
+	}
+	xr_flush_completions(ctx);
+	WRITE_ONCE(state->owner, NULL);
+}
+
+/*
+ * Consume up to @nr SQEs. Returns how many were consumed, or -EAGAIN if
+ * none could be because no request could be allocated. Under uring_lock,
+ * between xr_submit_state_begin() and xr_submit_state_end().
+ */
+int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
+{
+	unsigned int entries = xr_sq_ready(ctx);
+	unsigned int left;
+	int submitted = 0;
+
+	left = min3(nr, ctx->sq_entries, entries);
+	if (unlikely(!left))
+		return 0;
+	/* plug when the batch is big enough for merging to pay off */
+	ctx->submit_state.need_plug = left > 2;
+
+	do {
+		const struct xuring_sqe *sqe;
+		struct xuring_req *req;
+
+		req = xr_alloc_req(ctx);
+		if (unlikely(!req)) {
+			if (!submitted)
+				submitted = -EAGAIN;
+			break;
+		}
+		sqe = xr_get_sqe(ctx);
+		if (unlikely(!sqe)) {
+			xr_free_req(req);
+			break;
+		}
+		submitted++;
+		if (unlikely(xr_submit_sqe(ctx, req, sqe)) &&
+		    !(ctx->flags & XURING_SETUP_SUBMIT_ALL))
+			break;
+	} while (--left);
+
+	ctx->submit_state.need_plug = false;
+	/* all loads from the consumed SQEs are done: hand them back */
+	smp_store_release(&ctx->rings->sq.head, ctx->cached_sq_head);
+	return submitted;
+}
+
+int xr_core_init(void)
+{
+	xr_req_cachep = KMEM_CACHE(xuring_req, SLAB_HWCACHE_ALIGN |
+				   SLAB_ACCOUNT);
+	return xr_req_cachep ? 0 : -ENOMEM;
+}
+
+void xr_core_exit(void)
+{
+	kmem_cache_destroy(xr_req_cachep);
+}

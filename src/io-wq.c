@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * io-wq: the worker threads that run requests which may block.
+ *
+ * Each ring has one pool with two classes of work, as io_uring has:
+ * bounded (regular files and block devices: the wait is bounded by the
+ * device) and unbounded (pipes, sockets, ttys: the wait may be forever),
+ * each with its own worker limit. Work hashed by inode is serialized: a
+ * worker holding a hash bucket runs its work in order and nobody else
+ * takes work of that bucket meanwhile, so buffered writes to one file do
+ * not pile up on its inode lock.
+ *
+ * Workers are kthreads. They borrow the ring owner's mm while they have
+ * work (kthread_use_mm) and drop it when idle, so an idle pool never keeps
+ * a dead process's memory alive; each work item runs with the credentials
+ * the ops hand back. Cancelling a running work item sends the worker
+ * SIGKILL, which it allows, so that interruptible and killable waits end;
+ * the worker flushes the signal before its next item.
+ *
+ * Workers are created from a work item, because work is queued from
+ * contexts that cannot sleep (link successors completed in interrupt
+ * context). Idle workers exit after XR_IOWQ_IDLE_TIMEOUT. Each worker holds
+ * a module reference and drops it with module_put_and_kthread_exit(), so
+ * no module text runs after the last reference is gone.
+ */
+#include <linux/hash.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "io-wq.h"
+
+#define XR_IOWQ_IDLE_TIMEOUT	(5 * HZ)
+
+enum {
+	XR_WQ_ACCT_BOUND,
+	XR_WQ_ACCT_UNBOUND,
+	XR_WQ_ACCT_NR,
+};
+
+struct xr_iowq_acct {
+	struct list_head	work_list;
+	/* idle workers of this class, most recently idle first */
+	struct list_head	idle_list;
+	unsigned int		nr_workers;	/* running or being created */
+	unsigned int		max_workers;
+	unsigned int		nr_to_create;
+};
+
+struct xr_worker {
+	struct list_head	node;		/* wq->workers */
+	struct list_head	idle_node;	/* acct->idle_list */
+	struct task_struct	*task;
+	struct xr_iowq		*wq;
+	struct xr_iowq_acct	*acct;
+	struct xr_work		*cur_work;
+	bool			has_mm;
+};
+
+struct xr_iowq {
+	spinlock_t		lock;
+	struct xr_iowq_acct	acct[XR_WQ_ACCT_NR];
+	const struct xr_iowq_ops *ops;
+	struct mm_struct	*mm;
+	pid_t			owner_tgid;
+	struct list_head	workers;
+	unsigned int		nr_alive;
+	wait_queue_head_t	exit_wait;
+	DECLARE_BITMAP(hash_busy, 1U << XR_WQ_HASH_BITS);
+	struct work_struct	create_work;
+	bool			exiting;
+};
+
+static void xr_iowq_create_workers(struct work_struct *work);
+
+struct xr_iowq *xr_iowq_create(const struct xr_iowq_ops *ops,
+			       struct mm_struct *mm, unsigned int bounded_max,
+			       unsigned int unbounded_max)
+{
+	struct xr_iowq *wq;
+	int i;
+
+	wq = kzalloc(sizeof(*wq), GFP_KERNEL_ACCOUNT);
+	if (!wq)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&wq->lock);
+	for (i = 0; i < XR_WQ_ACCT_NR; i++) {
+		INIT_LIST_HEAD(&wq->acct[i].work_list);
+		INIT_LIST_HEAD(&wq->acct[i].idle_list);
+	}
+	wq->acct[XR_WQ_ACCT_BOUND].max_workers = max(bounded_max, 1U);
+	wq->acct[XR_WQ_ACCT_UNBOUND].max_workers = max(unbounded_max, 1U);
+	wq->ops = ops;
+	wq->mm = mm;
+	wq->owner_tgid = current->tgid;
+	INIT_LIST_HEAD(&wq->workers);
+	init_waitqueue_head(&wq->exit_wait);
+	INIT_WORK(&wq->create_work, xr_iowq_create_workers);
+	return wq;
+}
+
+static struct xr_iowq_acct *xr_work_acct(struct xr_iowq *wq,
+					 struct xr_work *work)
+{
+	if (work->flags & XR_WORK_UNBOUND)
+		return &wq->acct[XR_WQ_ACCT_UNBOUND];
+	return &wq->acct[XR_WQ_ACCT_BOUND];
+}
+
+void xr_iowq_hash_work(struct xr_work *work, void *key)
+{
+	work->flags |= XR_WORK_HASHED;
+	work->hash = hash_ptr(key, XR_WQ_HASH_BITS);
+}
+
+/* Wake an idle worker of @acct, or ask for a new one. Under wq->lock. */
+static bool xr_iowq_activate(struct xr_iowq *wq, struct xr_iowq_acct *acct)
+{
+	struct xr_worker *worker;
+
+	worker = list_first_entry_or_null(&acct->idle_list, struct xr_worker,
+					  idle_node);
+	if (worker) {
+		wake_up_process(worker->task);
+		return false;
+	}
+	if (acct->nr_workers >= acct->max_workers)
+		return false;
+	acct->nr_workers++;
+	acct->nr_to_create++;
+	return true;
+}
+
+void xr_iowq_enqueue(struct xr_iowq *wq, struct xr_work *work)
+{
+	struct xr_iowq_acct *acct = xr_work_acct(wq, work);
+	unsigned long flags;
+	bool create;
+
+	spin_lock_irqsave(&wq->lock, flags);
+	if (unlikely(wq->exiting)) {
+		spin_unlock_irqrestore(&wq->lock, flags);
+		wq->ops->cancel(work);
+		return;
+	}
+	list_add_tail(&work->node, &acct->work_list);
+	create = xr_iowq_activate(wq, acct);
+	spin_unlock_irqrestore(&wq->lock, flags);
+	if (create)
+		queue_work(system_unbound_wq, &wq->create_work);
+}
+
+/*
+ * The first work item of @acct this worker may run: unhashed, or hashed
+ * to a bucket no other worker holds. Under wq->lock.
+ */
+static struct xr_work *xr_iowq_next_work(struct xr_iowq *wq,
+					 struct xr_iowq_acct *acct)
+{
+	struct xr_work *work;
+
+	list_for_each_entry(work, &acct->work_list, node) {
+		if (work->flags & XR_WORK_HASHED) {
+			if (test_bit(work->hash, wq->hash_busy))
+				continue;
+			__set_bit(work->hash, wq->hash_busy);
+		}
+		list_del_init(&work->node);
+		return work;
+	}
+	return NULL;
+}
+
+static bool xr_worker_get_mm(struct xr_worker *worker)
+{
+	struct mm_struct *mm = worker->wq->mm;
+
+	if (worker->has_mm)
+		return true;
+	/* the owner's address space is gone: its requests cannot run */
+	if (!mmget_not_zero(mm))
+		return false;
+	kthread_use_mm(mm);
+	worker->has_mm = true;
+	return true;
+}
+
+static void xr_worker_put_mm(struct xr_worker *worker)
+{
+	struct mm_struct *mm = worker->wq->mm;
+
+	if (!worker->has_mm)
+		return;
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	worker->has_mm = false;
+}
+
+static void xr_worker_run(struct xr_worker *worker, struct xr_work *work)
+{
+	struct xr_iowq *wq = worker->wq;
+	const struct cred *old;
+
+	if (!xr_worker_get_mm(worker)) {
+		wq->ops->cancel(work);
+		return;
+	}
+	old = override_creds(wq->ops->creds(work));
+	wq->ops->run(work);
+	revert_creds(old);
+}
+
+static int xr_worker_fn(void *data)
+{
+	struct xr_worker *worker = data;
+	struct xr_iowq *wq = worker->wq;
+	struct xr_iowq_acct *acct = worker->acct;
+	struct xr_work *work;
+	long left = 1;
+
+	/* cancellation interrupts what a work item waits on */
+	allow_signal(SIGKILL);
+
+	spin_lock_irq(&wq->lock);
+	for (;;) {
+		work = xr_iowq_next_work(wq, acct);
+		if (work) {
+			bool hashed = work->flags & XR_WORK_HASHED;
+			unsigned int hash = work->hash;
+
+			worker->cur_work = work;
+			spin_unlock_irq(&wq->lock);
+
+			xr_worker_run(worker, work);
+
+			spin_lock_irq(&wq->lock);
+			worker->cur_work = NULL;
+			if (hashed)
+				__clear_bit(hash, wq->hash_busy);
+			/* a cancel that raced with the end of the work */
+			flush_signals(current);
+			/* the limit was lowered: let this one go */
+			if (acct->nr_workers > acct->max_workers)
+				break;
+			continue;
+		}
+		/* pool closing, idle too long, or over a lowered limit */
+		if (wq->exiting || !left ||
+		    acct->nr_workers > acct->max_workers)
+			break;
+
+		/* idle: give the mm back first, so idling pins nothing */
+		if (worker->has_mm) {
+			spin_unlock_irq(&wq->lock);
+			xr_worker_put_mm(worker);
+			spin_lock_irq(&wq->lock);
+			continue;
+		}
+		list_add(&worker->idle_node, &acct->idle_list);
+		__set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock_irq(&wq->lock);
+		left = schedule_timeout(XR_IOWQ_IDLE_TIMEOUT);
+		spin_lock_irq(&wq->lock);
+		list_del(&worker->idle_node);
+	}
+	acct->nr_workers--;
+	list_del(&worker->node);
+	wq->nr_alive--;
+	wake_up(&wq->exit_wait);
+	/* after this unlock the pool may be freed: touch nothing of it */
+	spin_unlock_irq(&wq->lock);
+
+	xr_worker_put_mm(worker);
+	kfree(worker);
+	module_put_and_kthread_exit(0);
+}
+
+/* Queued work of @acct with no worker to run it: cancel it. */
+static void xr_iowq_cancel_orphans(struct xr_iowq *wq,
+				   struct xr_iowq_acct *acct)
+{
+	struct xr_work *work, *tmp;
+	LIST_HEAD(list);
+
+	spin_lock_irq(&wq->lock);
+	if (!acct->nr_workers)
+		list_splice_init(&acct->work_list, &list);
+	spin_unlock_irq(&wq->lock);
+	list_for_each_entry_safe(work, tmp, &list, node) {
+		list_del_init(&work->node);
+		wq->ops->cancel(work);
+	}
+}
+
+static int xr_iowq_create_worker(struct xr_iowq *wq,
+				 struct xr_iowq_acct *acct)
+{
+	struct xr_worker *worker;
+	struct task_struct *task;
+
+	worker = kzalloc(sizeof(*worker), GFP_KERNEL);
+	if (!worker)
+		return -ENOMEM;
+	worker->wq = wq;
+	worker->acct = acct;
+	INIT_LIST_HEAD(&worker->idle_node);
+	task = kthread_create(xr_worker_fn, worker, "xuring-wq/%d",
+			      wq->owner_tgid);
+	if (IS_ERR(task)) {
+		kfree(worker);
+		return PTR_ERR(task);
+	}
+	worker->task = task;
+	/* dropped by module_put_and_kthread_exit() in the worker */
+	__module_get(THIS_MODULE);
+
+	spin_lock_irq(&wq->lock);
+	list_add(&worker->node, &wq->workers);
+	wq->nr_alive++;
+	spin_unlock_irq(&wq->lock);
+	wake_up_process(task);
+	return 0;
+}
+
+static void xr_iowq_create_workers(struct work_struct *work)
+{
+	struct xr_iowq *wq = container_of(work, struct xr_iowq, create_work);
+	int i;
+
+	for (i = 0; i < XR_WQ_ACCT_NR; i++) {
+		struct xr_iowq_acct *acct = &wq->acct[i];
+
+		for (;;) {
+			bool failed;
+
+			spin_lock_irq(&wq->lock);
+			if (!acct->nr_to_create || wq->exiting) {
+				acct->nr_workers -= acct->nr_to_create;
+				acct->nr_to_create = 0;
+				spin_unlock_irq(&wq->lock);
+				break;
+			}
+			acct->nr_to_create--;
+			spin_unlock_irq(&wq->lock);
+
+			failed = xr_iowq_create_worker(wq, acct) != 0;
+			if (failed) {
+				spin_lock_irq(&wq->lock);
+				acct->nr_workers--;
+				spin_unlock_irq(&wq->lock);
+				xr_iowq_cancel_orphans(wq, acct);
+			}
+		}
+	}
+}
+
+void xr_iowq_cancel_all(struct xr_iowq *wq)
+{
+	struct xr_work *work, *tmp;
+	struct xr_worker *worker;
+	LIST_HEAD(list);
+	int i;
+
+	spin_lock_irq(&wq->lock);
+	for (i = 0; i < XR_WQ_ACCT_NR; i++)
+		list_splice_tail_init(&wq->acct[i].work_list, &list);
+	list_for_each_entry(worker, &wq->workers, node) {
+		if (!worker->cur_work)
+			continue;
+		worker->cur_work->flags |= XR_WORK_CANCEL;
+		send_sig(SIGKILL, worker->task, 1);
+	}
+	spin_unlock_irq(&wq->lock);
+
+	list_for_each_entry_safe(work, tmp, &list, node) {
+		list_del_init(&work->node);
+		wq->ops->cancel(work);
+	}
+}
+
+static bool xr_iowq_all_exited(struct xr_iowq *wq)
+{
+	bool done;
+
+	spin_lock_irq(&wq->lock);
+	done = !wq->nr_alive;
+	spin_unlock_irq(&wq->lock);
+	return done;
+}
+
+void xr_iowq_destroy(struct xr_iowq *wq)
+{
+	struct xr_worker *worker;
+	int i;
+
+	spin_lock_irq(&wq->lock);
+	wq->exiting = true;
+	spin_unlock_irq(&wq->lock);
+	/* no worker gets created after this */
+	cancel_work_sync(&wq->create_work);
+
+	spin_lock_irq(&wq->lock);
+	for (i = 0; i < XR_WQ_ACCT_NR; i++)
+		WARN_ON_ONCE(!list_empty(&wq->acct[i].work_list));
+	list_for_each_entry(worker, &wq->workers, node)
+		wake_up_process(worker->task);
+	spin_unlock_irq(&wq->lock);
+
+	wait_event(wq->exit_wait, xr_iowq_all_exited(wq));
+	kfree(wq);
+}
+
+int xr_iowq_max_workers(struct xr_iowq *wq, unsigned int *new_count)
+{
+	unsigned int prev[XR_WQ_ACCT_NR];
+	int i;
+
+	spin_lock_irq(&wq->lock);
+	for (i = 0; i < XR_WQ_ACCT_NR; i++) {
+		prev[i] = wq->acct[i].max_workers;
+		if (new_count[i])
+			wq->acct[i].max_workers = new_count[i];
+	}
+	/* idle workers over the new limit exit at once */
+	for (i = 0; i < XR_WQ_ACCT_NR; i++) {
+		struct xr_worker *worker;
+
+		list_for_each_entry(worker, &wq->acct[i].idle_list, idle_node)
+			wake_up_process(worker->task);
+	}
+	spin_unlock_irq(&wq->lock);
+
+	for (i = 0; i < XR_WQ_ACCT_NR; i++)
+		new_count[i] = prev[i];
+	return 0;
+}
+
+void xr_iowq_show(struct xr_iowq *wq, struct seq_file *m)
+{
+	static const char * const names[] = { "bound", "unbound" };
+	int i;
+
+	spin_lock_irq(&wq->lock);
+	for (i = 0; i < XR_WQ_ACCT_NR; i++) {
+		struct xr_iowq_acct *acct = &wq->acct[i];
+		unsigned int queued = 0, idle = 0;
+		struct list_head *pos;
+
+		list_for_each(pos, &acct->work_list)
+			queued++;
+		list_for_each(pos, &acct->idle_list)
+			idle++;
+		seq_printf(m, "IoWq%s:\tworkers=%u idle=%u max=%u queued=%u\n",
+			   names[i], acct->nr_workers, idle,
+			   acct->max_workers, queued);
+	}
+	spin_unlock_irq(&wq->lock);
+}

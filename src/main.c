@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xuring: the /dev/xuring misc device. Each open file becomes one ring
+ * with XURING_IOC_SETUP; XURING_IOC_ENTER and XURING_IOC_REGISTER stand in
+ * for io_uring_enter(2) and io_uring_register(2).
+ */
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+
+#include "core.h"
+#include "fdinfo.h"
+#include "ioctl.h"
+#include "sqpoll.h"
+
+#define XR_ENTER_FLAGS	(XURING_ENTER_GETEVENTS | XURING_ENTER_SQ_WAKEUP | \
+			 XURING_ENTER_SQ_WAIT | XURING_ENTER_EXT_ARG)
+
+/*
+ * User pointers in SQEs are read against the ring creator's address
+ * space, so nobody else may submit: a forked child shares the fd but not
+ * the mm. SINGLE_ISSUER narrows this to the creating task.
+ */
+static bool xr_may_submit(struct xuring_ring_ctx *ctx)
+{
+	if (unlikely(current->mm != ctx->mm))
+		return false;
+	if (ctx->submitter_task && unlikely(ctx->submitter_task != current))
+		return false;
+	return true;
+}
+
+static int xr_enter(struct xuring_ring_ctx *ctx,
+		    const struct xuring_enter_arg *arg)
+{
+	int ret = 0, ret2;
+
+	if (unlikely(arg->flags & ~XR_ENTER_FLAGS))
+		return -EINVAL;
+	if (unlikely(arg->resv))
+		return -EINVAL;
+	if (unlikely(!xr_may_submit(ctx)))
+		return -EEXIST;
+
+	if (ctx->flags & XURING_SETUP_SQPOLL) {
+		/* the SQ thread submits; we only wake it or wait for room */
+		xr_cq_overflow_flush(ctx);
+		ret = xr_sqpoll_enter(ctx, arg->flags);
+		if (ret)
+			return ret;
+		ret = arg->to_submit;
+	} else if (arg->to_submit) {
+		mutex_lock(&ctx->uring_lock);
+		xr_submit_state_begin(ctx);
+		ret = xr_submit_sqes(ctx, arg->to_submit);
+		xr_submit_state_end(ctx);
+		mutex_unlock(&ctx->uring_lock);
+		/* like io_uring: a short submission does not wait */
+		if (ret != arg->to_submit)
+			return ret;
+	}
+
+	if (arg->flags & XURING_ENTER_GETEVENTS) {
+		ret2 = xr_cq_wait(ctx, arg->min_complete, arg->flags,
+				  u64_to_user_ptr(arg->arg), arg->argsz);
+		if (!ret)
+			ret = ret2;
+	}
+	return ret;
+}
+
+static long xr_ioctl_enter(struct xuring_ring_ctx *ctx, void __user *argp,
+			   unsigned int size)
+{
+	struct xuring_enter_arg arg;
+	int ret;
+
+	ret = xr_copy_ioctl_arg(&arg, sizeof(arg), argp, size);
+	if (unlikely(ret))
+		return ret;
+	return xr_enter(ctx, &arg);
+}
+
+static long xr_ioctl_register(struct xuring_ring_ctx *ctx, void __user *argp,
+			      unsigned int size)
+{
+	struct xuring_register_arg arg;
+	int ret;
+
+	ret = xr_copy_ioctl_arg(&arg, sizeof(arg), argp, size);
+	if (ret)
+		return ret;
+	return xr_register(ctx, arg.opcode, u64_to_user_ptr(arg.arg),
+			   arg.nr_args);
+}
+
+static long xuring_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long uarg)
+{
+	void __user *argp = (void __user *)uarg;
+	unsigned int size = _IOC_SIZE(cmd);
+	struct xuring_ring_ctx *ctx;
+
+	if (_IOC_TYPE(cmd) != XURING_IOC_MAGIC || _IOC_DIR(cmd) != _IOC_WRITE)
+		return -ENOTTY;
+
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(XURING_IOC_SETUP):
+		return xr_setup((struct xuring_ring_ctx **)&file->private_data,
+				file, argp, size);
+	case _IOC_NR(XURING_IOC_ENTER):
+		ctx = xr_file_ctx(file);
+		if (unlikely(!ctx))
+			return -EBADFD;
+		return xr_ioctl_enter(ctx, argp, size);
+	case _IOC_NR(XURING_IOC_REGISTER):
+		ctx = xr_file_ctx(file);
+		if (!ctx)
+			return -EBADFD;
+		return xr_ioctl_register(ctx, argp, size);
+	}
+	return -ENOTTY;
+}
+
+static int xuring_open(struct inode *inode, struct file *file)
+{
+	/* misc_open() stored the miscdevice here; the ring replaces it */
+	file->private_data = NULL;
+	return nonseekable_open(inode, file);
+}
+
+/*
+ * Called on every close(). When the process that owns the ring exits but
+ * the file lives on elsewhere (a child inherited it), cancel the owner's
+ * requests now rather than when the last holder closes it.
+ */
+static int xuring_flush(struct file *file, fl_owner_t id)
+{
+	struct xuring_ring_ctx *ctx = xr_file_ctx(file);
+
+	if (ctx && (current->flags & PF_EXITING) &&
+	    current->tgid == ctx->owner_tgid)
+		xr_ring_owner_exit(ctx);
+	return 0;
+}
+
+static int xuring_release(struct inode *inode, struct file *file)
+{
+	struct xuring_ring_ctx *ctx = file->private_data;
+
+	if (ctx)
+		xr_ring_teardown(ctx);
+	return 0;
+}
+
+static __poll_t xuring_poll(struct file *file, poll_table *wait)
+{
+	struct xuring_ring_ctx *ctx = xr_file_ctx(file);
+	__poll_t mask = 0;
+
+	if (!ctx)
+		return EPOLLERR;
+	poll_wait(file, &ctx->cq_wait, wait);
+	/* make sure the waitqueue is armed before the ring is read */
+	smp_mb();
+	if (xr_sq_space(ctx))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (xr_cq_ready(ctx) ||
+	    (atomic_read(&ctx->rings->sq_flags) & XURING_SQ_CQ_OVERFLOW))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
+}
+
+static void xuring_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct xuring_ring_ctx *ctx = xr_file_ctx(file);
+
+	if (ctx)
+		xr_show_fdinfo(ctx, m);
+}
+
+const struct file_operations xuring_fops = {
+	.owner		= THIS_MODULE,
+	.open		= xuring_open,
+	.flush		= xuring_flush,
+	.release	= xuring_release,
+	.mmap		= xr_mmap,
+	.poll		= xuring_poll,
+	.unlocked_ioctl	= xuring_ioctl,
+	/* every argument is fixed-size with 64-bit pointers */
+	.compat_ioctl	= xuring_ioctl,
+	.show_fdinfo	= xuring_show_fdinfo,
+	.llseek		= no_llseek,
+};
+
+static struct miscdevice xuring_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "xuring",
+	.fops	= &xuring_fops,
+	/* like io_uring itself: any user may create rings */
+	.mode	= 0666,
+};
+
+static int __init xuring_init(void)
+{
+	int ret;
+
+	ret = xr_core_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&xuring_miscdev);
+	if (ret) {
+		xr_core_exit();
+		return ret;
+	}
+	return 0;
+}
+
+static void __exit xuring_exit(void)
+{
+	misc_deregister(&xuring_miscdev);
+	xr_core_exit();
+}
+
+module_init(xuring_init);
+module_exit(xuring_exit);
+
+MODULE_DESCRIPTION("xuring: io_uring-style asynchronous I/O through /dev/xuring");
+MODULE_LICENSE("GPL");
