@@ -19,6 +19,7 @@
 #include <linux/xuring.h>
 
 #include "io-wq.h"
+#include "owner.h"
 
 #define XR_MAX_ENTRIES		32768
 #define XR_MAX_CQ_ENTRIES	(2 * XR_MAX_ENTRIES)
@@ -76,6 +77,9 @@ enum {
 	XR_REQ_F_IOPOLL_BIT,
 	XR_REQ_F_IOPOLL_DONE_BIT,
 	XR_REQ_F_DEFERRED_BIT,
+	XR_REQ_F_NOWAIT_BIT,
+	XR_REQ_F_SUPPORT_NOWAIT_BIT,
+	XR_REQ_F_REISSUE_BIT,
 };
 
 #define XR_REQ_F_FIXED_FILE	BIT(XR_REQ_F_FIXED_FILE_BIT)
@@ -104,6 +108,12 @@ enum {
 #define XR_REQ_F_IOPOLL_DONE	BIT(XR_REQ_F_IOPOLL_DONE_BIT)
 /* waiting on the drain list */
 #define XR_REQ_F_DEFERRED	BIT(XR_REQ_F_DEFERRED_BIT)
+/* RWF_NOWAIT or O_NONBLOCK: -EAGAIN is the result, not a reason to retry */
+#define XR_REQ_F_NOWAIT		BIT(XR_REQ_F_NOWAIT_BIT)
+/* the file honours IOCB_NOWAIT, so an inline attempt is worth it */
+#define XR_REQ_F_SUPPORT_NOWAIT	BIT(XR_REQ_F_SUPPORT_NOWAIT_BIT)
+/* ki_complete saw -EAGAIN while the issuer was still inside the call */
+#define XR_REQ_F_REISSUE	BIT(XR_REQ_F_REISSUE_BIT)
 
 #define XR_REQ_LINK_FLAGS	(XR_REQ_F_LINK | XR_REQ_F_HARDLINK)
 
@@ -113,7 +123,7 @@ struct xr_mapped_buf;
 struct xr_sq_data;
 
 /* per-op command data lives inside the request; ops check it fits */
-#define XR_CMD_SIZE		96
+#define XR_CMD_SIZE		160
 
 /* One SQE in flight */
 struct xuring_req {
@@ -154,6 +164,8 @@ struct xr_submit_state {
 	struct list_head	compl_list;
 	/* link chain being assembled */
 	struct xuring_req	*link_head, *link_last;
+	/* the request whose inline issue is in progress */
+	struct xuring_req	*issuing;
 	struct blk_plug		plug;
 	bool			plug_started;
 	bool			need_plug;
@@ -170,11 +182,11 @@ struct xuring_ring_ctx {
 		size_t			rings_size, sqes_size;
 		/* the address space user pointers in SQEs refer to */
 		struct mm_struct	*mm;
+		struct xr_owner_mm	owner_mm;
 		/* the ring creator's credentials, used by workers */
 		const struct cred	*creds;
 		/* SINGLE_ISSUER: the only task allowed to submit */
 		struct task_struct	*submitter_task;
-		pid_t			owner_tgid;
 	} ____cacheline_aligned_in_smp;
 
 	/* Submission side, under uring_lock */

@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 struct xr_iowq;
-struct mm_struct;
+struct xr_owner_mm;
 struct cred;
 
 enum {
@@ -42,7 +42,7 @@ struct xr_iowq_ops {
 };
 
 struct xr_iowq *xr_iowq_create(const struct xr_iowq_ops *ops,
-			       struct mm_struct *mm, unsigned int bounded_max,
+			       struct xr_owner_mm *omm, unsigned int bounded_max,
 			       unsigned int unbounded_max);
 void xr_iowq_enqueue(struct xr_iowq *wq, struct xr_work *work);
 void xr_iowq_hash_work(struct xr_work *work, void *key);

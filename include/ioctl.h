@@ -29,6 +29,5 @@ static inline int xr_copy_ioctl_arg(void *dst, size_t ksize,
 	return copy_struct_from_user(dst, ksize, src, usize);
 }
 
-void xr_ring_owner_exit(struct xuring_ring_ctx *ctx);
 
 #endif /* XURING_IOCTL_H */

@@ -21,6 +21,7 @@ struct xr_mapped_buf {
 	u64			ubuf;
 	u64			ubuf_end;
 	unsigned long		acct_pages;
+	/* one pin per bvec: a coalesced folio keeps a single pin */
 	unsigned int		nr_bvecs;
 	struct bio_vec		bvec[];
 };

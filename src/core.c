@@ -35,6 +35,7 @@
 #include "core.h"
 #include "opdef.h"
 #include "rsrc.h"
+#include "stats.h"
 
 static struct kmem_cache *xr_req_cachep;
 
@@ -76,6 +77,7 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 			return false;
 		nr = 1;
 	}
+	atomic_long_add(nr, &xr_stats.requests);
 	for (i = 0; i < nr; i++) {
 		struct xuring_req *req = reqs[i];
 
@@ -122,6 +124,7 @@ void xr_free_req_cache(struct xuring_ring_ctx *ctx)
 	list_for_each_entry_safe(req, tmp, &ctx->req_cache, list) {
 		list_del(&req->list);
 		kmem_cache_free(xr_req_cachep, req);
+		atomic_long_dec(&xr_stats.requests);
 	}
 	ctx->nr_cached_reqs = 0;
 }

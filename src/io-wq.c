@@ -11,9 +11,9 @@
  * not pile up on its inode lock.
  *
  * Workers are kthreads. They borrow the ring owner's mm while they have
- * work (kthread_use_mm) and drop it when idle, so an idle pool never keeps
- * a dead process's memory alive; each work item runs with the credentials
- * the ops hand back. Cancelling a running work item sends the worker
+ * work (see owner.c: without pinning it) and switch away when idle; each
+ * work item runs with the credentials the ops hand back. Once the owner's
+ * address space is gone, work is cancelled instead of run. Cancelling a running work item sends the worker
  * SIGKILL, which it allows, so that interruptible and killable waits end;
  * the worker flushes the signal before its next item.
  *
@@ -26,12 +26,13 @@
 #include <linux/hash.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
-#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "io-wq.h"
+#include "owner.h"
+#include "stats.h"
 
 #define XR_IOWQ_IDLE_TIMEOUT	(5 * HZ)
 
@@ -64,7 +65,7 @@ struct xr_iowq {
 	spinlock_t		lock;
 	struct xr_iowq_acct	acct[XR_WQ_ACCT_NR];
 	const struct xr_iowq_ops *ops;
-	struct mm_struct	*mm;
+	struct xr_owner_mm	*omm;
 	pid_t			owner_tgid;
 	struct list_head	workers;
 	unsigned int		nr_alive;
@@ -77,7 +78,7 @@ struct xr_iowq {
 static void xr_iowq_create_workers(struct work_struct *work);
 
 struct xr_iowq *xr_iowq_create(const struct xr_iowq_ops *ops,
-			       struct mm_struct *mm, unsigned int bounded_max,
+			       struct xr_owner_mm *omm, unsigned int bounded_max,
 			       unsigned int unbounded_max)
 {
 	struct xr_iowq *wq;
@@ -94,7 +95,7 @@ struct xr_iowq *xr_iowq_create(const struct xr_iowq_ops *ops,
 	wq->acct[XR_WQ_ACCT_BOUND].max_workers = max(bounded_max, 1U);
 	wq->acct[XR_WQ_ACCT_UNBOUND].max_workers = max(unbounded_max, 1U);
 	wq->ops = ops;
-	wq->mm = mm;
+	wq->omm = omm;
 	wq->owner_tgid = current->tgid;
 	INIT_LIST_HEAD(&wq->workers);
 	init_waitqueue_head(&wq->exit_wait);
@@ -176,26 +177,20 @@ static struct xr_work *xr_iowq_next_work(struct xr_iowq *wq,
 
 static bool xr_worker_get_mm(struct xr_worker *worker)
 {
-	struct mm_struct *mm = worker->wq->mm;
-
 	if (worker->has_mm)
 		return true;
 	/* the owner's address space is gone: its requests cannot run */
-	if (!mmget_not_zero(mm))
+	if (!xr_owner_mm_use(worker->wq->omm))
 		return false;
-	kthread_use_mm(mm);
 	worker->has_mm = true;
 	return true;
 }
 
 static void xr_worker_put_mm(struct xr_worker *worker)
 {
-	struct mm_struct *mm = worker->wq->mm;
-
 	if (!worker->has_mm)
 		return;
-	kthread_unuse_mm(mm);
-	mmput(mm);
+	xr_owner_mm_unuse(worker->wq->omm);
 	worker->has_mm = false;
 }
 
@@ -211,6 +206,9 @@ static void xr_worker_run(struct xr_worker *worker, struct xr_work *work)
 	old = override_creds(wq->ops->creds(work));
 	wq->ops->run(work);
 	revert_creds(old);
+	/* the owner is exiting: switch away now, ->release waits for it */
+	if (READ_ONCE(wq->omm->dead))
+		xr_worker_put_mm(worker);
 }
 
 static int xr_worker_fn(void *data)
@@ -275,6 +273,7 @@ static int xr_worker_fn(void *data)
 
 	xr_worker_put_mm(worker);
 	kfree(worker);
+	atomic_long_dec(&xr_stats.workers);
 	module_put_and_kthread_exit(0);
 }
 
@@ -316,6 +315,7 @@ static int xr_iowq_create_worker(struct xr_iowq *wq,
 	worker->task = task;
 	/* dropped by module_put_and_kthread_exit() in the worker */
 	__module_get(THIS_MODULE);
+	atomic_long_inc(&xr_stats.workers);
 
 	spin_lock_irq(&wq->lock);
 	list_add(&worker->node, &wq->workers);

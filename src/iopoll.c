@@ -13,3 +13,12 @@ int xr_iopoll_wait(struct xuring_ring_ctx *ctx, unsigned int min_events)
 void xr_iopoll_reap_all(struct xuring_ring_ctx *ctx)
 {
 }
+
+int xr_iopoll_prep_kiocb(struct xuring_req *req, struct kiocb *kiocb)
+{
+	return -EOPNOTSUPP;
+}
+
+void xr_iopoll_add(struct xuring_req *req)
+{
+}

@@ -14,6 +14,7 @@
 #include "fdinfo.h"
 #include "ioctl.h"
 #include "sqpoll.h"
+#include "stats.h"
 
 #define XR_ENTER_FLAGS	(XURING_ENTER_GETEVENTS | XURING_ENTER_SQ_WAKEUP | \
 			 XURING_ENTER_SQ_WAIT | XURING_ENTER_EXT_ARG)
@@ -131,21 +132,6 @@ static int xuring_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
-/*
- * Called on every close(). When the process that owns the ring exits but
- * the file lives on elsewhere (a child inherited it), cancel the owner's
- * requests now rather than when the last holder closes it.
- */
-static int xuring_flush(struct file *file, fl_owner_t id)
-{
-	struct xuring_ring_ctx *ctx = xr_file_ctx(file);
-
-	if (ctx && (current->flags & PF_EXITING) &&
-	    current->tgid == ctx->owner_tgid)
-		xr_ring_owner_exit(ctx);
-	return 0;
-}
-
 static int xuring_release(struct inode *inode, struct file *file)
 {
 	struct xuring_ring_ctx *ctx = file->private_data;
@@ -184,7 +170,6 @@ static void xuring_show_fdinfo(struct seq_file *m, struct file *file)
 const struct file_operations xuring_fops = {
 	.owner		= THIS_MODULE,
 	.open		= xuring_open,
-	.flush		= xuring_flush,
 	.release	= xuring_release,
 	.mmap		= xr_mmap,
 	.poll		= xuring_poll,
@@ -201,6 +186,7 @@ static struct miscdevice xuring_miscdev = {
 	.fops	= &xuring_fops,
 	/* like io_uring itself: any user may create rings */
 	.mode	= 0666,
+	.groups	= xr_stats_groups,
 };
 
 static int __init xuring_init(void)

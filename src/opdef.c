@@ -7,7 +7,10 @@
  */
 #include "core.h"
 #include "opdef.h"
+#include "advise.h"
 #include "nop.h"
+#include "rw.h"
+#include "sync.h"
 
 const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 	[XURING_OP_NOP] = {
@@ -15,6 +18,102 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.iopoll			= 1,
 		.prep			= xr_nop_prep,
 		.issue			= xr_nop,
+	},
+	[XURING_OP_READV] = {
+		.name			= "READV",
+		.needs_file		= 1,
+		.ioprio			= 1,
+		.iopoll			= 1,
+		.unbound_nonreg_file	= 1,
+		.plug			= 1,
+		.prep			= xr_prep_readv,
+		.issue			= xr_read,
+		.cleanup		= xr_rw_cleanup,
+	},
+	[XURING_OP_WRITEV] = {
+		.name			= "WRITEV",
+		.needs_file		= 1,
+		.ioprio			= 1,
+		.iopoll			= 1,
+		.unbound_nonreg_file	= 1,
+		.hash_reg_file		= 1,
+		.plug			= 1,
+		.prep			= xr_prep_writev,
+		.issue			= xr_write,
+		.cleanup		= xr_rw_cleanup,
+	},
+	[XURING_OP_FSYNC] = {
+		.name			= "FSYNC",
+		.needs_file		= 1,
+		.prep			= xr_fsync_prep,
+		.issue			= xr_fsync,
+	},
+	[XURING_OP_READ_FIXED] = {
+		.name			= "READ_FIXED",
+		.needs_file		= 1,
+		.ioprio			= 1,
+		.fixed_buf		= 1,
+		.iopoll			= 1,
+		.unbound_nonreg_file	= 1,
+		.plug			= 1,
+		.prep			= xr_prep_read_fixed,
+		.issue			= xr_read,
+		.cleanup		= xr_rw_cleanup,
+	},
+	[XURING_OP_WRITE_FIXED] = {
+		.name			= "WRITE_FIXED",
+		.needs_file		= 1,
+		.ioprio			= 1,
+		.fixed_buf		= 1,
+		.iopoll			= 1,
+		.unbound_nonreg_file	= 1,
+		.hash_reg_file		= 1,
+		.plug			= 1,
+		.prep			= xr_prep_write_fixed,
+		.issue			= xr_write,
+		.cleanup		= xr_rw_cleanup,
+	},
+	[XURING_OP_SYNC_FILE_RANGE] = {
+		.name			= "SYNC_FILE_RANGE",
+		.needs_file		= 1,
+		.prep			= xr_sync_file_range_prep,
+		.issue			= xr_sync_file_range,
+	},
+	[XURING_OP_FALLOCATE] = {
+		.name			= "FALLOCATE",
+		.needs_file		= 1,
+		.hash_reg_file		= 1,
+		.prep			= xr_fallocate_prep,
+		.issue			= xr_fallocate,
+	},
+	[XURING_OP_READ] = {
+		.name			= "READ",
+		.needs_file		= 1,
+		.ioprio			= 1,
+		.iopoll			= 1,
+		.unbound_nonreg_file	= 1,
+		.plug			= 1,
+		.prep			= xr_prep_read,
+		.issue			= xr_read,
+		.cleanup		= xr_rw_cleanup,
+	},
+	[XURING_OP_WRITE] = {
+		.name			= "WRITE",
+		.needs_file		= 1,
+		.ioprio			= 1,
+		.iopoll			= 1,
+		.unbound_nonreg_file	= 1,
+		.hash_reg_file		= 1,
+		.plug			= 1,
+		.prep			= xr_prep_write,
+		.issue			= xr_write,
+		.cleanup		= xr_rw_cleanup,
+	},
+	[XURING_OP_FADVISE] = {
+		.name			= "FADVISE",
+		.needs_file		= 1,
+		.prep			= xr_fadvise_prep,
+		.issue			= xr_fadvise,
 	},
 };
 

@@ -24,6 +24,7 @@
 
 #include "core.h"
 #include "rsrc.h"
+#include "stats.h"
 
 struct xr_file_table {
 	unsigned int		nr;
@@ -238,6 +239,7 @@ static void xr_mapped_buf_release(struct xuring_ring_ctx *ctx,
 	for (i = 0; i < buf->nr_bvecs; i++)
 		unpin_user_page(buf->bvec[i].bv_page);
 	account_locked_vm(ctx->mm, buf->acct_pages, false);
+	atomic_long_sub(buf->nr_bvecs, &xr_stats.pinned_pages);
 	kvfree(buf);
 }
 
@@ -368,6 +370,7 @@ static int xr_map_buffer(struct xuring_ring_ctx *ctx, const struct iovec *iov,
 	buf->ubuf = ubuf;
 	buf->ubuf_end = ubuf + iov->iov_len;
 	buf->acct_pages = nr_pages;
+	atomic_long_add(buf->nr_bvecs, &xr_stats.pinned_pages);
 	*bufp = buf;
 	kvfree(pages);
 	kvfree(vmas);

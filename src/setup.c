@@ -15,6 +15,7 @@
 #include "iopoll.h"
 #include "rsrc.h"
 #include "sqpoll.h"
+#include "stats.h"
 
 #define XR_SETUP_FLAGS	(XURING_SETUP_IOPOLL | XURING_SETUP_SQPOLL | \
 			 XURING_SETUP_SQ_AFF | XURING_SETUP_CQSIZE | \
@@ -181,6 +182,8 @@ static struct xuring_ring_ctx *xr_ctx_alloc(const struct xuring_params *p)
 
 static void xr_ctx_free(struct xuring_ring_ctx *ctx)
 {
+	/* workers may still be switched to the mm until this returns */
+	xr_owner_mm_exit(&ctx->owner_mm);
 	if (ctx->iowq)
 		xr_iowq_destroy(ctx->iowq);
 	xr_rsrc_free(ctx);
@@ -208,6 +211,23 @@ static void xr_default_worker_limits(struct xuring_ring_ctx *ctx,
 	/* kthreads are not charged to the user, so cap the unbounded class */
 	*unbounded = min_t(unsigned long, nproc, XR_IOWQ_UNBOUNDED_DEFAULT);
 	*unbounded = max(*unbounded, 1U);
+}
+
+/*
+ * The owner's address space is being torn down (exit or exec) while the
+ * ring lives on (a child inherited it, or the ring's own mapping was the
+ * last user): cancel what may block forever, as io_uring does for an
+ * exiting task. Called from the mmu_notifier's ->release.
+ */
+static void xr_ring_owner_exit(struct xr_owner_mm *omm)
+{
+	struct xuring_ring_ctx *ctx = container_of(omm, struct xuring_ring_ctx,
+						   owner_mm);
+
+	xr_sqpoll_stop(ctx);
+	xr_cancel_deferred(ctx);
+	xr_iowq_cancel_all(ctx->iowq);
+	xr_iopoll_reap_all(ctx);
 }
 
 int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
@@ -248,7 +268,6 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 	mmgrab(current->mm);
 	ctx->mm = current->mm;
 	ctx->creds = get_current_cred();
-	ctx->owner_tgid = current->tgid;
 	if (p.flags & XURING_SETUP_SINGLE_ISSUER)
 		ctx->submitter_task = get_task_struct(current);
 
@@ -256,13 +275,16 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 	if (ret)
 		goto err;
 	xr_default_worker_limits(ctx, &bounded, &unbounded);
-	ctx->iowq = xr_iowq_create(&xr_req_wq_ops, ctx->mm, bounded,
+	ctx->iowq = xr_iowq_create(&xr_req_wq_ops, &ctx->owner_mm, bounded,
 				   unbounded);
 	if (IS_ERR(ctx->iowq)) {
 		ret = PTR_ERR(ctx->iowq);
 		ctx->iowq = NULL;
 		goto err;
 	}
+	ret = xr_owner_mm_init(&ctx->owner_mm, xr_ring_owner_exit);
+	if (ret)
+		goto err;
 	ret = xr_sqpoll_create(ctx, &p);
 	if (ret)
 		goto err;
@@ -277,6 +299,7 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 		ret = -EBUSY;
 		goto err_sq;
 	}
+	atomic_long_inc(&xr_stats.rings);
 	xr_sqpoll_start(ctx);
 	return 0;
 err_sq:
@@ -300,19 +323,6 @@ static void xr_cancel_all(struct xuring_ring_ctx *ctx)
 	xr_cq_overflow_discard(ctx);
 }
 
-/*
- * The owner process is exiting while someone else still holds the ring:
- * cancel its requests, as io_uring does for an exiting task, so nothing
- * keeps the dead process's address space busy.
- */
-void xr_ring_owner_exit(struct xuring_ring_ctx *ctx)
-{
-	xr_sqpoll_stop(ctx);
-	xr_cancel_deferred(ctx);
-	xr_iowq_cancel_all(ctx->iowq);
-	xr_iopoll_reap_all(ctx);
-}
-
 void xr_ring_teardown(struct xuring_ring_ctx *ctx)
 {
 	/* the SQ thread is the only submitter left: stop it first */
@@ -332,6 +342,7 @@ void xr_ring_teardown(struct xuring_ring_ctx *ctx)
 	while (!wait_for_completion_timeout(&ctx->refs_done, HZ / 20))
 		xr_cancel_all(ctx);
 	xr_ctx_free(ctx);
+	atomic_long_dec(&xr_stats.rings);
 }
 
 int xr_mmap(struct file *file, struct vm_area_struct *vma)

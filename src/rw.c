@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * READ, WRITE, READV, WRITEV, READ_FIXED, WRITE_FIXED.
+ *
+ * Prep imports the buffer into an iterator kept in the request, in the
+ * submitter's context: after submission returns, the application may
+ * reuse its iovec array (IORING_FEAT_SUBMIT_STABLE). Issue first runs
+ * inline with IOCB_NOWAIT; -EAGAIN sends the request to io-wq, which runs
+ * it again with blocking allowed from the saved iterator. O_DIRECT on
+ * files and block devices completes through ki_complete, possibly in
+ * interrupt context, and a NOWAIT bio that could not get a tag comes back
+ * there with -EAGAIN and is reissued from io-wq.
+ *
+ * Offsets follow io_uring: -1 means the file position (used and advanced,
+ * as read(2) would, without f_pos_lock: concurrent users of one file's
+ * position get what they asked for), and stream files ignore the offset.
+ * A short transfer on a regular file or block device is finished in io-wq
+ * when it came from a non-blocking attempt; a final short transfer fails
+ * the request for the purpose of links.
+ */
+#include <linux/blkdev.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/fsnotify.h>
+#include <linux/ioprio.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include "core.h"
+#include "iopoll.h"
+#include "opdef.h"
+#include "rsrc.h"
+#include "rw.h"
+
+struct xr_rw {
+	struct kiocb		kiocb;
+	struct iov_iter		iter;
+	/* the iterator as prep left it, or as of the last partial transfer */
+	struct iov_iter		iter_saved;
+	/* single-segment storage for READ/WRITE and short READV/WRITEV */
+	struct iovec		fast_iov;
+	/* transferred by earlier attempts (a partial non-blocking one) */
+	size_t			bytes_done;
+	/* the submitter's RLIMIT_FSIZE, for writes run by a worker */
+	unsigned long		fsize_limit;
+};
+
+static inline struct xr_rw *xr_rw_cmd(struct xuring_req *req)
+{
+	return xr_cmd(req, struct xr_rw);
+}
+
+static inline struct xuring_req *xr_rw_req(struct kiocb *kiocb)
+{
+	struct xr_rw *rw = container_of(kiocb, struct xr_rw, kiocb);
+
+	return container_of((void *)rw, struct xuring_req, cmd);
+}
+
+/* ioprio_check_cap() is not exported; these are its rules. */
+static int xr_check_ioprio(u16 ioprio)
+{
+	int level = IOPRIO_PRIO_LEVEL(ioprio);
+
+	switch (IOPRIO_PRIO_CLASS(ioprio)) {
+	case IOPRIO_CLASS_RT:
+		if (!capable(CAP_SYS_ADMIN) && !capable(CAP_SYS_NICE))
+			return -EPERM;
+		fallthrough;
+	case IOPRIO_CLASS_BE:
+		if (level >= IOPRIO_NR_LEVELS)
+			return -EINVAL;
+		return 0;
+	case IOPRIO_CLASS_IDLE:
+		return 0;
+	case IOPRIO_CLASS_NONE:
+		return level ? -EINVAL : 0;
+	}
+	return -EINVAL;
+}
+
+/* Can an attempt with IOCB_NOWAIT be trusted not to block? */
+static bool xr_file_supports_nowait(struct file *file)
+{
+	umode_t mode = file_inode(file)->i_mode;
+
+	if (S_ISBLK(mode)) {
+		struct block_device *bdev = I_BDEV(file->f_mapping->host);
+
+		return bdev_nowait(bdev);
+	}
+	if (S_ISSOCK(mode))
+		return true;
+	if (S_ISREG(mode)) {
+		struct block_device *bdev = file_inode(file)->i_sb->s_bdev;
+
+		return !bdev || bdev_nowait(bdev);
+	}
+	/* anything with ->read/->write honours O_NONBLOCK */
+	if (file->f_flags & O_NONBLOCK)
+		return true;
+	return file->f_mode & FMODE_NOWAIT;
+}
+
+static void xr_rw_complete(struct kiocb *kiocb, long res);
+
+static int xr_rw_init_kiocb(struct xuring_req *req, int ddir, u64 off,
+			    u16 ioprio, u32 rw_flags)
+{
+	struct xr_rw *rw = xr_rw_cmd(req);
+	struct kiocb *kiocb = &rw->kiocb;
+	struct file *file = req->file;
+	int ret;
+
+	if (!(file->f_mode & (ddir == READ ? FMODE_READ : FMODE_WRITE)))
+		return -EBADF;
+
+	kiocb->ki_filp = file;
+	kiocb->ki_pos = off;
+	kiocb->private = NULL;
+	kiocb->ki_waitq = NULL;
+	kiocb->ki_flags = file->f_iocb_flags;
+	ret = kiocb_set_rw_flags(kiocb, (__force rwf_t)rw_flags);
+	if (unlikely(ret))
+		return ret;
+	if (ioprio) {
+		ret = xr_check_ioprio(ioprio);
+		if (ret)
+			return ret;
+		kiocb->ki_ioprio = ioprio;
+	} else {
+		kiocb->ki_ioprio = get_current_ioprio();
+	}
+
+	/* RWF_NOWAIT, or O_NONBLOCK on a file that cannot retry: no punt */
+	if ((kiocb->ki_flags & IOCB_NOWAIT) ||
+	    ((file->f_flags & O_NONBLOCK) && !xr_file_supports_nowait(file)))
+		req->flags |= XR_REQ_F_NOWAIT;
+	else if (xr_file_supports_nowait(file))
+		req->flags |= XR_REQ_F_SUPPORT_NOWAIT;
+
+	if (req->ctx->flags & XURING_SETUP_IOPOLL)
+		return xr_iopoll_prep_kiocb(req, kiocb);
+	if (kiocb->ki_flags & IOCB_HIPRI)
+		return -EINVAL;
+	kiocb->ki_complete = xr_rw_complete;
+	return 0;
+}
+
+static int xr_rw_prep_common(struct xuring_req *req,
+			     const struct xuring_sqe *sqe, int ddir,
+			     bool fixed)
+{
+	struct xr_rw *rw = xr_rw_cmd(req);
+	u16 buf_index = READ_ONCE(sqe->buf_index);
+	int ret;
+
+	if (READ_ONCE(sqe->file_index) || READ_ONCE(sqe->addr3) ||
+	    READ_ONCE(sqe->__pad2[0]))
+		return -EINVAL;
+	if (!fixed && buf_index)
+		return -EINVAL;
+
+	ret = xr_rw_init_kiocb(req, ddir, READ_ONCE(sqe->off),
+			       READ_ONCE(sqe->ioprio), READ_ONCE(sqe->rw_flags));
+	if (ret)
+		return ret;
+	rw->bytes_done = 0;
+	if (ddir == WRITE)
+		rw->fsize_limit = rlimit(RLIMIT_FSIZE);
+	return 0;
+}
+
+static int xr_rw_prep_single(struct xuring_req *req,
+			     const struct xuring_sqe *sqe, int ddir)
+{
+	struct xr_rw *rw = xr_rw_cmd(req);
+	void __user *buf = u64_to_user_ptr(READ_ONCE(sqe->addr));
+	int ret;
+
+	ret = xr_rw_prep_common(req, sqe, ddir, false);
+	if (ret)
+		return ret;
+	ret = import_single_range(ddir, buf, READ_ONCE(sqe->len),
+				  &rw->fast_iov, &rw->iter);
+	if (ret)
+		return ret;
+	rw->iter_saved = rw->iter;
+	return 0;
+}
+
+int xr_prep_read(struct xuring_req *req, const struct xuring_sqe *sqe)
+{
+	return xr_rw_prep_single(req, sqe, READ);
+}
+
+int xr_prep_write(struct xuring_req *req, const struct xuring_sqe *sqe)
+{
+	return xr_rw_prep_single(req, sqe, WRITE);
+}
+
+/*
+ * The iovec array is copied here, at submission: the application may
+ * reuse it once submission returns.
+ */
+static int xr_rw_prep_vec(struct xuring_req *req, const struct xuring_sqe *sqe,
+			  int ddir)
+{
+	struct xr_rw *rw = xr_rw_cmd(req);
+	const struct iovec __user *uvec;
+	struct iovec *iov = &rw->fast_iov;
+	ssize_t ret;
+
+	ret = xr_rw_prep_common(req, sqe, ddir, false);
+	if (ret)
+		return ret;
+	uvec = u64_to_user_ptr(READ_ONCE(sqe->addr));
+	ret = import_iovec(ddir, uvec, READ_ONCE(sqe->len), 1, &iov, &rw->iter);
+	if (ret < 0)
+		return ret;
+	if (iov) {
+		/* more than one segment: the array was allocated */
+		req->async_data = iov;
+		req->flags |= XR_REQ_F_CLEANUP;
+	}
+	rw->iter_saved = rw->iter;
+	return 0;
+}
+
+int xr_prep_readv(struct xuring_req *req, const struct xuring_sqe *sqe)
+{
+	return xr_rw_prep_vec(req, sqe, READ);
+}
+
+int xr_prep_writev(struct xuring_req *req, const struct xuring_sqe *sqe)
+{
+	return xr_rw_prep_vec(req, sqe, WRITE);
+}
+
+static int xr_rw_prep_fixed(struct xuring_req *req,
+			    const struct xuring_sqe *sqe, int ddir)
+{
+	struct xr_rw *rw = xr_rw_cmd(req);
+	struct xr_mapped_buf *buf;
+	int ret;
+
+	ret = xr_rw_prep_common(req, sqe, ddir, true);
+	if (ret)
+		return ret;
+	buf = xr_fixed_buf_get(req->ctx, READ_ONCE(sqe->buf_index));
+	if (!buf)
+		return -EFAULT;
+	/* released with the request, whatever happens from here */
+	req->fixed_buf = buf;
+	ret = xr_import_fixed(buf, ddir, READ_ONCE(sqe->addr),
+			      READ_ONCE(sqe->len), &rw->iter);
+	if (ret)
+		return ret;
+	rw->iter_saved = rw->iter;
+	return 0;
+}
+
+int xr_prep_read_fixed(struct xuring_req *req, const struct xuring_sqe *sqe)
+{
+	return xr_rw_prep_fixed(req, sqe, READ);
+}
+
+int xr_prep_write_fixed(struct xuring_req *req, const struct xuring_sqe *sqe)
+{
+	return xr_rw_prep_fixed(req, sqe, WRITE);
+}
+
+void xr_rw_cleanup(struct xuring_req *req)
+{
+	kfree(req->async_data);
+	req->async_data = NULL;
+}
+
+/* Where the transfer starts: the offset, the file position, or nowhere. */
+static loff_t *xr_rw_pos(struct xuring_req *req)
+{
+	struct xr_rw *rw = xr_rw_cmd(req);
+	struct file *file = req->file;
+
+	if (req->flags & XR_REQ_F_CUR_POS) {
+		/* a retry continues from where the last attempt stopped */
+		return &rw->kiocb.ki_pos;
+	}
+	if (rw->kiocb.ki_pos != -1)
+		return &rw->kiocb.ki_pos;
+	if (file->f_mode & FMODE_STREAM) {
+		rw->kiocb.ki_pos = 0;
+		return NULL;
+	}
+	req->flags |= XR_REQ_F_CUR_POS;
+	rw->kiocb.ki_pos = file->f_pos;
+	return &rw->kiocb.ki_pos;
+}
+
+static bool xr_rw_is_write(struct xuring_req *req)
+{
+	return xr_rw_cmd(req)->kiocb.ki_flags & IOCB_WRITE;
+}
+
+/* Freeze protection of a write ends, wherever the write completed. */
+static void xr_rw_end_write(struct xuring_req *req)
+{
+	if (xr_rw_is_write(req) && (req->flags & XR_REQ_F_ISREG))
+		kiocb_end_write(&xr_rw_cmd(req)->kiocb);
+}
+
+/*
+ * The result to post: what this attempt did plus what earlier attempts
+ * did. A transfer shorter than asked for fails the request for links.
+ */
+static s32 xr_rw_result(struct xuring_req *req, long res)
+{
+	struct xr_rw *rw = xr_rw_cmd(req);
+	size_t want = iov_iter_count(&rw->iter_saved) + rw->bytes_done;
+
+	if (rw->bytes_done)
+		res = res < 0 ? rw->bytes_done : res + rw->bytes_done;
+	if (res >= 0 && (req->flags & XR_REQ_F_CUR_POS))
+		req->file->f_pos = rw->kiocb.ki_pos;
+	if (res != want)
+		req_set_fail(req);
+	return res;
+}
+
+static bool xr_rw_should_reissue(struct xuring_req *req)
+{
+	umode_t mode = file_inode(req->file)->i_mode;
+
+	if (!(req->flags & XR_REQ_F_NOWAIT_ISSUE) ||
+	    (req->flags & (XR_REQ_F_NOWAIT | XR_REQ_F_REISSUED)))
+		return false;
+	return S_ISBLK(mode) || S_ISREG(mode);
+}
+
+/*
+ * A non-blocking attempt came back -EAGAIN after it was queued: start
+ * over from io-wq, from the iterator as it was before the attempt.
+ */
+static void xr_rw_reissue(struct xuring_req *req)
+{
+	struct xr_rw *rw = xr_rw_cmd(req);
+
+	xr_rw_end_write(req);
+	rw->iter = rw->iter_saved;
+	req->flags &= ~XR_REQ_F_NOWAIT_ISSUE;
+	req->flags |= XR_REQ_F_REISSUED;
+	xr_req_issue_from_wq(req);
+}
+
+/* ki_complete: any context, including hard interrupts. */
+static void xr_rw_complete(struct kiocb *kiocb, long res)
+{
+	struct xuring_req *req = xr_rw_req(kiocb);
+	struct xuring_ring_ctx *ctx = req->ctx;
+
+	if (unlikely(res == -EAGAIN || res == -EOPNOTSUPP) &&
+	    xr_rw_should_reissue(req)) {
+		/*
+		 * Inside the call that issues this very request (a bio that
+		 * could not get a tag): the issuer still uses the request,
+		 * so leave the retry to it. Otherwise nobody holds it.
+		 */
+		if (xr_in_submit_context(ctx) &&
+		    ctx->submit_state.issuing == req) {
+			req->flags |= XR_REQ_F_REISSUE;
+			return;
+		}
+		xr_rw_reissue(req);
+		return;
+	}
+	/*
+	 * No fsnotify here: this may run in interrupt context or under
+	 * rcu_read_lock() in the block layer, and fsnotify may sleep. Like
+	 * aio, asynchronous completions generate no notification.
+	 */
+	xr_rw_end_write(req);
+	xr_req_complete(req, xr_rw_result(req, res));
+}
+
+/* The attempt finished synchronously with @ret. */
+static int xr_rw_done(struct xuring_req *req, long ret)
+{
+	xr_rw_end_write(req);
+	if (ret > 0) {
+		if (xr_rw_is_write(req))
+			fsnotify_modify(req->file);
+		else
+			fsnotify_access(req->file);
+	}
+	return xr_rw_result(req, ret);
+}
+
+/*
+ * What to do with the outcome of one attempt. Returns a result to post,
+ * -EAGAIN to go (back) to io-wq, or XR_ISSUE_SKIP_COMPLETE.
+ */
+static int xr_rw_outcome(struct xuring_req *req, long ret, bool nonblock,
+			 bool iopoll)
+{
+	struct xr_rw *rw = xr_rw_cmd(req);
+
+	if (ret == -EIOCBQUEUED) {
+		/*
+		 * Queued: unless this was an inline attempt that ki_complete
+		 * asked to retry, the request belongs to its completion now.
+		 */
+		if (nonblock && unlikely(req->flags & XR_REQ_F_REISSUE)) {
+			/* ki_complete asked us to retry once we were back */
+			req->flags &= ~XR_REQ_F_REISSUE;
+			xr_rw_end_write(req);
+			rw->iter = rw->iter_saved;
+			req->flags &= ~XR_REQ_F_NOWAIT_ISSUE;
+			req->flags |= XR_REQ_F_REISSUED;
+			return -EAGAIN;
+		}
+		if (iopoll)
+			xr_iopoll_add(req);
+		return XR_ISSUE_SKIP_COMPLETE;
+	}
+	if (!nonblock)
+		return xr_rw_done(req, ret);
+
+	/* some file systems say -EOPNOTSUPP to IOCB_NOWAIT */
+	if (ret == -EOPNOTSUPP)
+		ret = -EAGAIN;
+	if (ret == -EAGAIN) {
+		if (req->flags & XR_REQ_F_NOWAIT)
+			return xr_rw_done(req, ret);
+		xr_rw_end_write(req);
+		rw->iter = rw->iter_saved;
+		return -EAGAIN;
+	}
+	/*
+	 * A partial transfer from a regular file or block device: finish it
+	 * in io-wq, from where this attempt stopped.
+	 */
+	if (ret > 0 && iov_iter_count(&rw->iter) &&
+	    !(req->flags & XR_REQ_F_NOWAIT) &&
+	    (req->flags & XR_REQ_F_ISREG ||
+	     S_ISBLK(file_inode(req->file)->i_mode))) {
+		xr_rw_end_write(req);
+		rw->bytes_done += ret;
+		rw->iter_saved = rw->iter;
+		return -EAGAIN;
+	}
+	return xr_rw_done(req, ret);
+}
+
+/* Freeze protection for a write to a regular file; may not block inline. */
+static bool xr_rw_start_write(struct xuring_req *req, bool nonblock)
+{
+	struct kiocb *kiocb = &xr_rw_cmd(req)->kiocb;
+	struct super_block *sb;
+
+	if (!(req->flags & XR_REQ_F_ISREG))
+		return true;
+	if (!nonblock) {
+		kiocb_start_write(kiocb);
+		return true;
+	}
+	sb = file_inode(req->file)->i_sb;
+	if (!sb_start_write_trylock(sb))
+		return false;
+	/* the matching end may run in another context */
+	__sb_writers_release(sb, SB_FREEZE_WRITE);
+	return true;
+}
+
+/*
+ * A worker writes on the submitter's behalf: hold it to the submitter's
+ * RLIMIT_FSIZE, which generic_write_checks() reads from current. Workers
+ * are kthreads with a signal_struct of their own.
+ */
+static unsigned long xr_rw_set_fsize_limit(unsigned long limit)
+{
+	struct rlimit *rlim = &current->signal->rlim[RLIMIT_FSIZE];
+	unsigned long old = READ_ONCE(rlim->rlim_cur);
+
+	WRITE_ONCE(rlim->rlim_cur, limit);
+	return old;
+}
+
+static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
+		       int ddir)
+{
+	bool nonblock = issue_flags & XR_ISSUE_NONBLOCK;
+	bool iopoll = req->flags & XR_REQ_F_IOPOLL;
+	struct xr_submit_state *state = &req->ctx->submit_state;
+	struct xr_rw *rw = xr_rw_cmd(req);
+	struct kiocb *kiocb = &rw->kiocb;
+	struct file *file = req->file;
+	unsigned long old_limit = 0;
+	loff_t *ppos;
+	long ret;
+
+	if (nonblock) {
+		if (!(req->flags & XR_REQ_F_SUPPORT_NOWAIT))
+			return -EAGAIN;
+		/*
+		 * Buffered writes to regular files block on the page cache
+		 * unless the file system says it can do them asynchronously.
+		 */
+		if (ddir == WRITE && !(kiocb->ki_flags & IOCB_DIRECT) &&
+		    (req->flags & XR_REQ_F_ISREG) &&
+		    !(file->f_mode & FMODE_BUF_WASYNC))
+			return -EAGAIN;
+		kiocb->ki_flags |= IOCB_NOWAIT;
+		req->flags |= XR_REQ_F_NOWAIT_ISSUE;
+	} else if (!(req->flags & XR_REQ_F_NOWAIT)) {
+		kiocb->ki_flags &= ~IOCB_NOWAIT;
+		req->flags &= ~XR_REQ_F_NOWAIT_ISSUE;
+	}
+
+	ppos = xr_rw_pos(req);
+	ret = rw_verify_area(ddir, file, ppos, iov_iter_count(&rw->iter));
+	if (unlikely(ret))
+		return ret;
+
+	if (nonblock)
+		state->issuing = req;
+	if (ddir == READ) {
+		if (unlikely(!file->f_op->read_iter)) {
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = call_read_iter(file, kiocb, &rw->iter);
+	} else {
+		if (unlikely(!file->f_op->write_iter)) {
+			ret = -EINVAL;
+			goto out;
+		}
+		if (unlikely(!xr_rw_start_write(req, nonblock))) {
+			ret = -EAGAIN;
+			goto out;
+		}
+		kiocb->ki_flags |= IOCB_WRITE;
+		if (issue_flags & XR_ISSUE_IOWQ)
+			old_limit = xr_rw_set_fsize_limit(rw->fsize_limit);
+		ret = call_write_iter(file, kiocb, &rw->iter);
+		if (issue_flags & XR_ISSUE_IOWQ)
+			xr_rw_set_fsize_limit(old_limit);
+	}
+	if (nonblock)
+		state->issuing = NULL;
+	/* after -EIOCBQUEUED the request may already be completed and gone */
+	return xr_rw_outcome(req, ret, nonblock, iopoll);
+out:
+	if (nonblock)
+		state->issuing = NULL;
+	return ret;
+}
+
+int xr_read(struct xuring_req *req, unsigned int issue_flags)
+{
+	return xr_rw_issue(req, issue_flags, READ);
+}
+
+int xr_write(struct xuring_req *req, unsigned int issue_flags)
+{
+	return xr_rw_issue(req, issue_flags, WRITE);
+}
