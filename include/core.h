@@ -130,6 +130,8 @@ struct xuring_req {
 	struct xuring_ring_ctx	*ctx;
 	struct file		*file;
 	u8			opcode;
+	/* IOPOLL: ki_complete ran (store-release), the poller may reap */
+	u8			iopoll_done;
 	u16			buf_index;
 	unsigned int		flags;		/* XR_REQ_F_* */
 	u64			user_data;
@@ -252,6 +254,7 @@ void xr_req_complete(struct xuring_req *req, s32 res);
 void xr_req_issue_from_wq(struct xuring_req *req);
 void xr_submit_state_begin(struct xuring_ring_ctx *ctx);
 void xr_submit_state_end(struct xuring_ring_ctx *ctx);
+void xr_flush_completions(struct xuring_ring_ctx *ctx);
 bool xr_cq_overflow_flush(struct xuring_ring_ctx *ctx);
 void xr_cq_overflow_discard(struct xuring_ring_ctx *ctx);
 void xr_free_req_cache(struct xuring_ring_ctx *ctx);

@@ -2,6 +2,7 @@
 #ifndef XURING_RW_H
 #define XURING_RW_H
 
+struct io_comp_batch;
 struct xuring_req;
 struct xuring_sqe;
 
@@ -14,5 +15,8 @@ int xr_prep_write_fixed(struct xuring_req *req, const struct xuring_sqe *sqe);
 int xr_read(struct xuring_req *req, unsigned int issue_flags);
 int xr_write(struct xuring_req *req, unsigned int issue_flags);
 void xr_rw_cleanup(struct xuring_req *req);
+int xr_rw_iopoll(struct xuring_req *req, struct io_comp_batch *iob,
+		 unsigned int poll_flags);
+void xr_rw_iopoll_finish(struct xuring_req *req);
 
 #endif

@@ -35,6 +35,7 @@
 #include "core.h"
 #include "opdef.h"
 #include "rsrc.h"
+#include "sqpoll.h"
 #include "stats.h"
 
 static struct kmem_cache *xr_req_cachep;
@@ -386,7 +387,7 @@ static void xr_req_complete_remote(struct xuring_req *req)
  * issue the link successors and drained requests they release. Issuing
  * may complete more requests inline, so loop until nothing is left.
  */
-static void xr_flush_completions(struct xuring_ring_ctx *ctx)
+void xr_flush_completions(struct xuring_ring_ctx *ctx)
 {
 	struct xr_submit_state *state = &ctx->submit_state;
 
@@ -622,7 +623,11 @@ static struct file *xr_get_file(struct xuring_req *req, int fd)
 
 	if (req->flags & XR_REQ_F_FIXED_FILE)
 		return xr_fixed_file_get(ctx, fd);
-	file = fget(fd);
+	/* the SQ thread is a kthread: look in the owner's file table */
+	if (ctx->flags & XURING_SETUP_SQPOLL)
+		file = xr_sqpoll_fget(ctx, fd);
+	else
+		file = fget(fd);
 	/* a ring inside a ring could keep itself alive */
 	if (file && unlikely(file->f_op == &xuring_fops)) {
 		fput(file);

@@ -1,24 +1,132 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IOPOLL: not implemented yet; rings that ask for it are refused at setup.
+ * IOPOLL: O_DIRECT requests on a ring set up with XURING_SETUP_IOPOLL are
+ * issued with IOCB_HIPRI and complete by busy-polling the file's ->iopoll
+ * (the block layer's bio_poll() for block devices and most file systems)
+ * instead of by interrupt. ki_complete only marks a polled request done;
+ * whoever polls, under uring_lock, posts it: ENTER(GETEVENTS), or the SQ
+ * thread when the ring also has SQPOLL.
  */
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
+#include <linux/sched/signal.h>
+
 #include "core.h"
 #include "iopoll.h"
+#include "rw.h"
+#include "sqpoll.h"
 
-int xr_iopoll_wait(struct xuring_ring_ctx *ctx, unsigned int min_events)
-{
-	return -EOPNOTSUPP;
-}
-
-void xr_iopoll_reap_all(struct xuring_ring_ctx *ctx)
-{
-}
-
-int xr_iopoll_prep_kiocb(struct xuring_req *req, struct kiocb *kiocb)
-{
-	return -EOPNOTSUPP;
-}
-
+/* An issued polled request joins the list its completions are reaped from. */
 void xr_iopoll_add(struct xuring_req *req)
 {
+	struct xuring_ring_ctx *ctx = req->ctx;
+	bool locked = xr_in_submit_context(ctx);
+
+	/* an io-wq worker reissuing a polled request does not hold the lock */
+	if (!locked)
+		mutex_lock(&ctx->uring_lock);
+	list_add_tail(&req->list, &ctx->iopoll_list);
+	WRITE_ONCE(ctx->nr_iopoll, ctx->nr_iopoll + 1);
+	if (!locked) {
+		mutex_unlock(&ctx->uring_lock);
+		/* the SQ thread may be asleep with nothing else to do */
+		xr_sqpoll_kick(ctx);
+	}
+}
+
+/*
+ * Poll once over the issued requests and complete those that are done.
+ * Returns how many completed, or an error from ->iopoll. Under uring_lock,
+ * in submit context (so the completions are batched).
+ */
+int xr_iopoll_poll_once(struct xuring_ring_ctx *ctx)
+{
+	unsigned int poll_flags = BLK_POLL_NOSLEEP;
+	struct xuring_req *req, *tmp;
+	DEFINE_IO_COMP_BATCH(iob);
+	int ret, nr = 0;
+
+	list_for_each_entry(req, &ctx->iopoll_list, list) {
+		if (READ_ONCE(req->iopoll_done))
+			break;
+		ret = xr_rw_iopoll(req, &iob, poll_flags);
+		if (unlikely(ret < 0))
+			return ret;
+		/* found something: poll the others without spinning */
+		if (ret)
+			poll_flags |= BLK_POLL_ONESHOT;
+		if (!rq_list_empty(iob.req_list) || READ_ONCE(req->iopoll_done))
+			break;
+	}
+	if (!rq_list_empty(iob.req_list))
+		iob.complete(&iob);
+
+	list_for_each_entry_safe(req, tmp, &ctx->iopoll_list, list) {
+		/* pairs with the store-release in the polled ki_complete */
+		if (!smp_load_acquire(&req->iopoll_done))
+			continue;
+		list_del(&req->list);
+		WRITE_ONCE(ctx->nr_iopoll, ctx->nr_iopoll - 1);
+		xr_rw_iopoll_finish(req);
+		nr++;
+	}
+	return nr;
+}
+
+/*
+ * ENTER(GETEVENTS) on an IOPOLL ring without SQPOLL: poll until
+ * @min_events CQEs are ready (at least once), nothing is left to poll,
+ * or a signal arrives.
+ */
+int xr_iopoll_wait(struct xuring_ring_ctx *ctx, unsigned int min_events)
+{
+	int ret = 0;
+
+	mutex_lock(&ctx->uring_lock);
+	xr_submit_state_begin(ctx);
+	for (;;) {
+		if (!list_empty(&ctx->iopoll_list)) {
+			ret = xr_iopoll_poll_once(ctx);
+			if (ret < 0)
+				break;
+			xr_flush_completions(ctx);
+		}
+		xr_cq_overflow_flush(ctx);
+		ret = 0;
+		if (xr_cq_ready(ctx) >= min_events ||
+		    list_empty(&ctx->iopoll_list))
+			break;
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (need_resched()) {
+			/* let a worker in that wants to add a request */
+			xr_submit_state_end(ctx);
+			mutex_unlock(&ctx->uring_lock);
+			cond_resched();
+			mutex_lock(&ctx->uring_lock);
+			xr_submit_state_begin(ctx);
+		}
+	}
+	xr_submit_state_end(ctx);
+	mutex_unlock(&ctx->uring_lock);
+	return ret;
+}
+
+/* Teardown: polled requests complete only if somebody polls them. */
+void xr_iopoll_reap_all(struct xuring_ring_ctx *ctx)
+{
+	if (!(ctx->flags & XURING_SETUP_IOPOLL))
+		return;
+	mutex_lock(&ctx->uring_lock);
+	xr_submit_state_begin(ctx);
+	while (!list_empty(&ctx->iopoll_list)) {
+		if (xr_iopoll_poll_once(ctx) < 0)
+			break;
+		xr_flush_completions(ctx);
+		cond_resched();
+	}
+	xr_submit_state_end(ctx);
+	mutex_unlock(&ctx->uring_lock);
 }

@@ -104,6 +104,7 @@ static bool xr_file_supports_nowait(struct file *file)
 }
 
 static void xr_rw_complete(struct kiocb *kiocb, long res);
+static void xr_rw_complete_iopoll(struct kiocb *kiocb, long res);
 
 static int xr_rw_init_kiocb(struct xuring_req *req, int ddir, u64 off,
 			    u16 ioprio, u32 rw_flags)
@@ -140,8 +141,16 @@ static int xr_rw_init_kiocb(struct xuring_req *req, int ddir, u64 off,
 	else if (xr_file_supports_nowait(file))
 		req->flags |= XR_REQ_F_SUPPORT_NOWAIT;
 
-	if (req->ctx->flags & XURING_SETUP_IOPOLL)
-		return xr_iopoll_prep_kiocb(req, kiocb);
+	if (req->ctx->flags & XURING_SETUP_IOPOLL) {
+		/* only direct I/O on a file that can be polled */
+		if (!(kiocb->ki_flags & IOCB_DIRECT) || !file->f_op->iopoll)
+			return -EOPNOTSUPP;
+		kiocb->ki_flags |= IOCB_HIPRI | IOCB_ALLOC_CACHE;
+		kiocb->ki_complete = xr_rw_complete_iopoll;
+		req->flags |= XR_REQ_F_IOPOLL;
+		req->iopoll_done = 0;
+		return 0;
+	}
 	if (kiocb->ki_flags & IOCB_HIPRI)
 		return -EINVAL;
 	kiocb->ki_complete = xr_rw_complete;
@@ -380,6 +389,49 @@ static void xr_rw_complete(struct kiocb *kiocb, long res)
 	 * aio, asynchronous completions generate no notification.
 	 */
 	xr_rw_end_write(req);
+	xr_req_complete(req, xr_rw_result(req, res));
+}
+
+/*
+ * ki_complete of a polled request: usually called from ->iopoll by the
+ * poller, but possibly from an interrupt if the bio was not polled after
+ * all. Only record the result; the poller completes the request.
+ */
+static void xr_rw_complete_iopoll(struct kiocb *kiocb, long res)
+{
+	struct xuring_req *req = xr_rw_req(kiocb);
+
+	xr_rw_end_write(req);
+	req->res = res;
+	/* pairs with the poller's load-acquire */
+	smp_store_release(&req->iopoll_done, 1);
+}
+
+int xr_rw_iopoll(struct xuring_req *req, struct io_comp_batch *iob,
+		 unsigned int poll_flags)
+{
+	struct kiocb *kiocb = &xr_rw_cmd(req)->kiocb;
+
+	return req->file->f_op->iopoll(kiocb, iob, poll_flags);
+}
+
+/* The poller found the request done: complete it, or retry it. */
+void xr_rw_iopoll_finish(struct xuring_req *req)
+{
+	long res = req->res;
+
+	if (unlikely(res == -EAGAIN || res == -EOPNOTSUPP) &&
+	    xr_rw_should_reissue(req)) {
+		struct xr_rw *rw = xr_rw_cmd(req);
+
+		/* the write's freeze protection ended in ki_complete */
+		rw->iter = rw->iter_saved;
+		req->iopoll_done = 0;
+		req->flags &= ~XR_REQ_F_NOWAIT_ISSUE;
+		req->flags |= XR_REQ_F_REISSUED;
+		xr_req_issue_from_wq(req);
+		return;
+	}
 	xr_req_complete(req, xr_rw_result(req, res));
 }
 

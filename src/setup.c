@@ -66,9 +66,6 @@ static int xr_setup_check_flags(const struct xuring_params *p)
 
 	if (flags & ~XR_SETUP_FLAGS)
 		return -EINVAL;
-	/* not implemented yet */
-	if (flags & XURING_SETUP_IOPOLL)
-		return -EINVAL;
 	if (flags & XURING_SETUP_SQPOLL) {
 		/* these tune task-work notification, which SQPOLL replaces */
 		if (flags & (XURING_SETUP_COOP_TASKRUN |

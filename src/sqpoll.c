@@ -1,30 +1,430 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SQPOLL: not implemented yet; rings that ask for it are refused.
+ * SQPOLL: a kernel thread consumes the SQ, so the application submits by
+ * writing SQEs and moving the tail, without a system call.
+ *
+ * One thread serves one ring, or several rings of one process that were
+ * created with XURING_SETUP_ATTACH_WQ; it takes at most a few SQEs from
+ * each ring per pass when it serves several, so none starves the others.
+ * After sq_thread_idle ms without work it sets XURING_SQ_NEED_WAKEUP in
+ * every ring it serves and sleeps until XURING_ENTER_SQ_WAKEUP. It
+ * borrows the owner's mm per pass (owner.c) and runs with the ring
+ * creator's credentials and RLIMIT_FSIZE. Plain fds in SQEs are looked up
+ * in the owner process's file table, which the thread does not pin: a
+ * reference would be a cycle through the ring's own fd.
  */
-#include "core.h"
-#include "sqpoll.h"
+#include <linux/cpumask.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/kthread.h>
+#include <linux/nospec.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
 
-int xr_sqpoll_create(struct xuring_ring_ctx *ctx, struct xuring_params *p)
+#include "core.h"
+#include "ioctl.h"
+#include "iopoll.h"
+#include "sqpoll.h"
+#include "stats.h"
+
+/* SQEs taken from one ring per pass when a thread serves several */
+#define XR_SQPOLL_FAIR_BATCH	8
+#define XR_SQPOLL_IDLE_DEFAULT	1000	/* ms, as io_uring */
+
+struct xr_sq_data {
+	refcount_t		refs;
+	/* the rings served; held by the thread while it works on them */
+	struct mutex		lock;
+	struct list_head	ctx_list;
+	struct task_struct	*thread;
+	wait_queue_head_t	wait;
+	/* the process whose rings may share this thread */
+	struct task_struct	*owner;
+	unsigned long		fsize_limit;
+	unsigned int		idle_ms;
+	int			cpu;
+	bool			started;
+};
+
+/*
+ * An fd of the owner process, looked up the way fget() does it for the
+ * current task: under RCU, taking a reference only if the file is still
+ * live, then checking that the slot was not reused meanwhile.
+ */
+static struct file *xr_fget_files(struct files_struct *files, unsigned int fd)
 {
-	if (p->flags & (XURING_SETUP_SQPOLL | XURING_SETUP_ATTACH_WQ))
-		return -EINVAL;
+	struct file *file;
+
+	rcu_read_lock();
+	for (;;) {
+		struct fdtable *fdt = rcu_dereference_raw(files->fdt);
+		struct file __rcu **slot;
+
+		file = NULL;
+		if (fd >= fdt->max_fds)
+			break;
+		slot = fdt->fd + array_index_nospec(fd, fdt->max_fds);
+		file = rcu_dereference_raw(*slot);
+		/* O_PATH files do no I/O, as with fget() */
+		if (!file || (file->f_mode & FMODE_PATH)) {
+			file = NULL;
+			break;
+		}
+		if (!get_file_rcu(file))
+			continue;
+		if (rcu_dereference_raw(files->fdt) == fdt &&
+		    rcu_dereference_raw(*slot) == file)
+			break;
+		fput(file);
+	}
+	rcu_read_unlock();
+	return file;
+}
+
+/* Under uring_lock, in the SQ thread. */
+struct file *xr_sqpoll_fget(struct xuring_ring_ctx *ctx, int fd)
+{
+	struct xr_sq_data *sqd = ctx->sq_data;
+	struct task_struct *owner, *t;
+	struct file *file = NULL;
+
+	/* the ring is being taken away from the thread */
+	if (!sqd || fd < 0)
+		return NULL;
+	owner = sqd->owner;
+	/* any live thread of the owner process has its file table */
+	rcu_read_lock();
+	for_each_thread(owner, t) {
+		task_lock(t);
+		if (t->files)
+			file = xr_fget_files(t->files, fd);
+		task_unlock(t);
+		if (t->files || file)
+			break;
+	}
+	rcu_read_unlock();
+	return file;
+}
+
+/* One pass over one ring: poll, then submit up to @cap SQEs. */
+static bool xr_sqpoll_run_ctx(struct xuring_ring_ctx *ctx, unsigned int cap)
+{
+	unsigned int to_submit = min(xr_sq_ready(ctx), cap);
+	bool poll = (ctx->flags & XURING_SETUP_IOPOLL) &&
+		    READ_ONCE(ctx->nr_iopoll);
+	const struct cred *old;
+	int submitted = 0, polled = 0;
+
+	if (!to_submit && !poll)
+		return false;
+	if (!xr_owner_mm_use(&ctx->owner_mm))
+		return false;
+	old = override_creds(ctx->creds);
+	mutex_lock(&ctx->uring_lock);
+	xr_submit_state_begin(ctx);
+	if (poll)
+		polled = xr_iopoll_poll_once(ctx);
+	/* a ring being taken away from the thread gets no more SQEs */
+	if (to_submit && ctx->sq_data)
+		submitted = xr_submit_sqes(ctx, to_submit);
+	xr_submit_state_end(ctx);
+	mutex_unlock(&ctx->uring_lock);
+	revert_creds(old);
+	xr_owner_mm_unuse(&ctx->owner_mm);
+
+	if (submitted > 0 && wq_has_sleeper(&ctx->sqo_sq_wait))
+		wake_up(&ctx->sqo_sq_wait);
+	return submitted > 0 || polled > 0;
+}
+
+/* Is there anything for the thread to do? Under sqd->lock. */
+static bool xr_sqpoll_has_work(struct xr_sq_data *sqd)
+{
+	struct xuring_ring_ctx *ctx;
+
+	list_for_each_entry(ctx, &sqd->ctx_list, sqd_node) {
+		if (xr_sq_ready(ctx))
+			return true;
+		if ((ctx->flags & XURING_SETUP_IOPOLL) &&
+		    READ_ONCE(ctx->nr_iopoll))
+			return true;
+	}
+	return false;
+}
+
+static void xr_sqpoll_set_wakeup_flag(struct xr_sq_data *sqd, bool set)
+{
+	struct xuring_ring_ctx *ctx;
+
+	list_for_each_entry(ctx, &sqd->ctx_list, sqd_node) {
+		if (set)
+			atomic_or(XURING_SQ_NEED_WAKEUP, &ctx->rings->sq_flags);
+		else
+			atomic_andnot(XURING_SQ_NEED_WAKEUP,
+				      &ctx->rings->sq_flags);
+	}
+}
+
+static int xr_sq_thread(void *data)
+{
+	struct xr_sq_data *sqd = data;
+	unsigned long timeout = 0;
+	DEFINE_WAIT(wait);
+
+	/* generic_write_checks() reads the limit from current */
+	current->signal->rlim[RLIMIT_FSIZE].rlim_cur = sqd->fsize_limit;
+
+	while (!kthread_should_stop()) {
+		struct xuring_ring_ctx *ctx;
+		unsigned int cap = UINT_MAX, nr = 0;
+		bool did_work = false;
+
+		mutex_lock(&sqd->lock);
+		list_for_each_entry(ctx, &sqd->ctx_list, sqd_node)
+			nr++;
+		if (nr > 1)
+			cap = XR_SQPOLL_FAIR_BATCH;
+		list_for_each_entry(ctx, &sqd->ctx_list, sqd_node)
+			did_work |= xr_sqpoll_run_ctx(ctx, cap);
+
+		if (did_work || time_before(jiffies, timeout)) {
+			mutex_unlock(&sqd->lock);
+			if (did_work)
+				timeout = jiffies + msecs_to_jiffies(sqd->idle_ms);
+			cond_resched();
+			continue;
+		}
+
+		/*
+		 * Idle long enough: say so in every ring, then look once
+		 * more, since the application checks the flag after moving
+		 * the tail (the barriers pair).
+		 */
+		prepare_to_wait(&sqd->wait, &wait, TASK_INTERRUPTIBLE);
+		xr_sqpoll_set_wakeup_flag(sqd, true);
+		smp_mb__after_atomic();
+		if (xr_sqpoll_has_work(sqd) || kthread_should_stop()) {
+			xr_sqpoll_set_wakeup_flag(sqd, false);
+			mutex_unlock(&sqd->lock);
+			finish_wait(&sqd->wait, &wait);
+			continue;
+		}
+		mutex_unlock(&sqd->lock);
+		schedule();
+		finish_wait(&sqd->wait, &wait);
+
+		mutex_lock(&sqd->lock);
+		xr_sqpoll_set_wakeup_flag(sqd, false);
+		mutex_unlock(&sqd->lock);
+		timeout = jiffies + msecs_to_jiffies(sqd->idle_ms);
+	}
 	return 0;
 }
 
+static void xr_sq_data_put(struct xr_sq_data *sqd)
+{
+	if (!refcount_dec_and_test(&sqd->refs))
+		return;
+	if (sqd->thread) {
+		/* the thread has run, or kthread_stop() keeps it from running */
+		kthread_stop(sqd->thread);
+		put_task_struct(sqd->thread);
+		atomic_long_dec(&xr_stats.workers);
+	}
+	put_task_struct(sqd->owner);
+	kfree(sqd);
+}
+
+/* XURING_SETUP_ATTACH_WQ: share the SQ thread of the ring at p->wq_fd. */
+static struct xr_sq_data *xr_sq_data_attach(struct xuring_params *p)
+{
+	struct xuring_ring_ctx *other;
+	struct xr_sq_data *sqd;
+	struct fd f;
+
+	f = fdget(p->wq_fd);
+	if (!f.file)
+		return ERR_PTR(-ENXIO);
+	if (f.file->f_op != &xuring_fops) {
+		fdput(f);
+		return ERR_PTR(-EINVAL);
+	}
+	other = xr_file_ctx(f.file);
+	sqd = other ? other->sq_data : NULL;
+	if (!sqd) {
+		fdput(f);
+		return ERR_PTR(-EINVAL);
+	}
+	if (sqd->owner != current->group_leader) {
+		fdput(f);
+		return ERR_PTR(-EPERM);
+	}
+	refcount_inc(&sqd->refs);
+	fdput(f);
+	return sqd;
+}
+
+static struct xr_sq_data *xr_sq_data_create(struct xuring_params *p)
+{
+	struct xr_sq_data *sqd;
+	struct task_struct *task;
+	int cpu = -1;
+
+	if (p->flags & XURING_SETUP_SQ_AFF) {
+		cpu = p->sq_thread_cpu;
+		if (cpu >= nr_cpu_ids || !cpu_online(cpu))
+			return ERR_PTR(-EINVAL);
+	}
+	sqd = kzalloc(sizeof(*sqd), GFP_KERNEL_ACCOUNT);
+	if (!sqd)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&sqd->refs, 1);
+	mutex_init(&sqd->lock);
+	INIT_LIST_HEAD(&sqd->ctx_list);
+	init_waitqueue_head(&sqd->wait);
+	sqd->owner = current->group_leader;
+	get_task_struct(sqd->owner);
+	sqd->fsize_limit = rlimit(RLIMIT_FSIZE);
+	sqd->cpu = cpu;
+
+	task = kthread_create(xr_sq_thread, sqd, "xuring-sq");
+	if (IS_ERR(task)) {
+		put_task_struct(sqd->owner);
+		kfree(sqd);
+		return ERR_CAST(task);
+	}
+	if (cpu >= 0)
+		kthread_bind(task, cpu);
+	get_task_struct(task);
+	sqd->thread = task;
+	atomic_long_inc(&xr_stats.workers);
+	return sqd;
+}
+
+int xr_sqpoll_create(struct xuring_ring_ctx *ctx, struct xuring_params *p)
+{
+	struct xr_sq_data *sqd;
+
+	if (!(ctx->flags & XURING_SETUP_SQPOLL)) {
+		/*
+		 * Without SQPOLL, io_uring attaches to the other ring's io-wq;
+		 * xuring keeps a pool per ring, so only check the fd is one.
+		 */
+		if (ctx->flags & XURING_SETUP_ATTACH_WQ) {
+			struct fd f = fdget(p->wq_fd);
+			int ret = 0;
+
+			if (!f.file)
+				return -ENXIO;
+			if (f.file->f_op != &xuring_fops || !xr_file_ctx(f.file))
+				ret = -EINVAL;
+			fdput(f);
+			return ret;
+		}
+		return 0;
+	}
+
+	if (ctx->flags & XURING_SETUP_ATTACH_WQ)
+		sqd = xr_sq_data_attach(p);
+	else
+		sqd = xr_sq_data_create(p);
+	if (IS_ERR(sqd))
+		return PTR_ERR(sqd);
+	ctx->sq_data = sqd;
+	ctx->sq_thread_idle_ms = p->sq_thread_idle ?: XR_SQPOLL_IDLE_DEFAULT;
+	return 0;
+}
+
+/* Wake the SQ thread of @ctx, if it has one and sleeps. */
+void xr_sqpoll_kick(struct xuring_ring_ctx *ctx)
+{
+	struct xr_sq_data *sqd;
+
+	mutex_lock(&ctx->uring_lock);
+	sqd = ctx->sq_data;
+	if (sqd)
+		wake_up(&sqd->wait);
+	mutex_unlock(&ctx->uring_lock);
+}
+
+/* The ring is published: hand it to the thread. */
 void xr_sqpoll_start(struct xuring_ring_ctx *ctx)
 {
+	struct xr_sq_data *sqd = ctx->sq_data;
+
+	if (!sqd)
+		return;
+	mutex_lock(&sqd->lock);
+	list_add_tail(&ctx->sqd_node, &sqd->ctx_list);
+	sqd->idle_ms = max(sqd->idle_ms, ctx->sq_thread_idle_ms);
+	if (!sqd->started) {
+		sqd->started = true;
+		wake_up_process(sqd->thread);
+	}
+	mutex_unlock(&sqd->lock);
+	wake_up(&sqd->wait);
 }
 
+/*
+ * Take the ring away from its thread, and stop the thread when it serves
+ * no ring any more. Idempotent: the owner's exit and the ring's teardown
+ * both call this.
+ */
 void xr_sqpoll_stop(struct xuring_ring_ctx *ctx)
 {
+	struct xr_sq_data *sqd;
+
+	mutex_lock(&ctx->uring_lock);
+	sqd = ctx->sq_data;
+	ctx->sq_data = NULL;
+	mutex_unlock(&ctx->uring_lock);
+	if (!sqd)
+		return;
+
+	mutex_lock(&sqd->lock);
+	if (!list_empty(&ctx->sqd_node))
+		list_del_init(&ctx->sqd_node);
+	mutex_unlock(&sqd->lock);
+	/* ENTER(SQ_WAIT) waiters must not wait for a thread that is gone */
+	wake_up_all(&ctx->sqo_sq_wait);
+	xr_sq_data_put(sqd);
 }
 
+static bool xr_sq_full(struct xuring_ring_ctx *ctx)
+{
+	return !xr_sq_space(ctx);
+}
+
+/* ENTER on an SQPOLL ring: wake the thread, or wait for SQ room. */
 int xr_sqpoll_enter(struct xuring_ring_ctx *ctx, u32 enter_flags)
 {
-	return -EINVAL;
+	struct xr_sq_data *sqd = READ_ONCE(ctx->sq_data);
+
+	/* the owner's exit stopped the thread */
+	if (!sqd)
+		return -EOWNERDEAD;
+	if (enter_flags & XURING_ENTER_SQ_WAKEUP)
+		wake_up(&sqd->wait);
+	if (enter_flags & XURING_ENTER_SQ_WAIT) {
+		if (wait_event_interruptible(ctx->sqo_sq_wait,
+					     !xr_sq_full(ctx) ||
+					     !READ_ONCE(ctx->sq_data)))
+			return -EINTR;
+	}
+	return 0;
 }
 
 void xr_sqpoll_show(struct xuring_ring_ctx *ctx, struct seq_file *m)
 {
+	struct xr_sq_data *sqd;
+
+	mutex_lock(&ctx->uring_lock);
+	sqd = ctx->sq_data;
+	if (sqd)
+		seq_printf(m, "SqThread:\t%d\nSqThreadCpu:\t%d\nSqIdleMs:\t%u\n",
+			   task_pid_nr(sqd->thread), sqd->cpu, sqd->idle_ms);
+	mutex_unlock(&ctx->uring_lock);
 }
