@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install (once) what building xuring and booting its test VM need, and
+# unpack the few kernel-source files we use (kselftest headers, checkpatch)
+# into a cache, linked from build/ksrc. Fast and silent when all is there.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/xuring
+tarball=/usr/src/linux-source-6.1.tar.xz
+
+pkgs=(linux-image-cloud-amd64 linux-headers-cloud-amd64 qemu-system-x86
+      busybox-static cpio linux-source-6.1 e2fsprogs kmod gcc make libc6-dev
+      liburing-dev fio libaio-dev sparse gnuplot-nox)
+
+# Kernel-source files we need, relative to the top of the source tree.
+ksrc_files=(tools/testing/selftests/kselftest_harness.h
+	    tools/testing/selftests/kselftest.h
+	    scripts/checkpatch.pl
+	    scripts/spelling.txt
+	    scripts/const_structs.checkpatch)
+
+die() {
+	echo "deps: $*" >&2
+	exit 1
+}
+
+# One dpkg-query for all packages keeps the common case well under a second.
+# The second letter of the status abbreviation is "i" when installed.
+installed=" $(dpkg-query -W -f='${db:Status-Abbrev}|${Package}\n' "${pkgs[@]}" 2>/dev/null |
+	      awk -F'|' 'substr($1, 2, 1) == "i" { printf "%s ", $2 }' || true) "
+missing=()
+for p in "${pkgs[@]}"; do
+	[[ $installed == *" $p "* ]] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	apt=(env DEBIAN_FRONTEND=noninteractive apt-get -q)
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null ||
+			die "need to install ${missing[*]} but not root and no sudo; install them as root"
+		apt=(sudo "${apt[@]}")
+	fi
+	echo "deps: installing ${missing[*]}"
+	"${apt[@]}" update ||
+		die "apt-get update failed; check the network and /etc/apt/sources.list"
+	"${apt[@]}" install -y --no-install-recommends "${missing[@]}" ||
+		die "apt-get install failed (see above); fix apt, then rerun 'make deps'"
+	echo "deps: installed ${missing[*]}"
+fi
+
+[ -f "$tarball" ] || die "$tarball is missing; reinstall it: apt-get install --reinstall linux-source-6.1"
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+ksrc=$cache/ksrc-$srcver
+
+if [ ! -f "$ksrc/.complete" ]; then
+	echo "deps: unpacking kselftest headers and checkpatch from linux-source $srcver (about 10 s, once)"
+	top=$(basename "$tarball" .tar.xz)	# the tarball's top directory
+	rm -rf "$ksrc.tmp"
+	mkdir -p "$ksrc.tmp"
+	# Only the listed members: the whole tree is over a gigabyte.
+	tar -xJf "$tarball" -C "$ksrc.tmp" --strip-components=1 --occurrence=1 \
+		"${ksrc_files[@]/#/$top/}" ||
+		die "extracting ${ksrc_files[*]} from $tarball failed"
+	rm -rf "$ksrc"
+	mv "$ksrc.tmp" "$ksrc"
+	touch "$ksrc/.complete"
+fi
+
+# Fail here, with its advice, if there is no bootable kernel with headers.
+"$root/tools/vm/guest-kernel.sh" > /dev/null
+
+mkdir -p "$root/build"
+link=$root/build/ksrc
+if [ "$(readlink "$link" 2>/dev/null)" != "$ksrc" ]; then
+	# A stale copy (a directory, not our link) would shadow the cache.
+	[ -L "$link" ] || rm -rf "$link"
+	ln -sfn "$ksrc" "$link"
+fi

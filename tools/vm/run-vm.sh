@@ -1,0 +1,190 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a TCG guest that runs one job (tools/vm/jobs/JOB.sh) against xuring.ko
+# and report the results. The host cannot load modules, so every kernel-side
+# test happens in here.
+#
+# usage: run-vm.sh --job JOB [--kver VER] [--kernel PATH] [--moddir DIR]
+#                  [--ko PATH] [--timeout SEC] [--smp N] [--mem SIZE]
+#                  [--icount] [--payload DIR] [--append STR]
+#                  [--selftests DIR]   (default build/selftests)
+# --icount runs one vCPU with a deterministic clock (for benchmarks).
+#
+# Files in build/vm/: console.log (ttyS0, kernel console), results.log
+# (ttyS1, the job's output), initramfs.gz, the disk images, qemu.cmd.
+# The last line printed is "N passed, N failed[, N skipped]"; the exit status
+# is non-zero if anything failed.
+set -euo pipefail
+
+vm=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$vm/../.." && pwd)
+out=$root/build/vm
+
+job='' kver='' kernel='' moddir='' ko=$root/xuring.ko timeout=300 smp=2 mem=2G
+icount='' payload='' append='' selftests=$root/build/selftests
+
+die() {	# keeps the promise about the last line
+	echo "run-vm: $*" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--icount) icount=1; shift ;;
+	--job|--kver|--kernel|--moddir|--ko|--timeout|--smp|--mem|--payload|--append|--selftests)
+		[ $# -ge 2 ] || die "$1 needs an argument"
+		printf -v "${1#--}" '%s' "$2"
+		shift 2 ;;
+	*) die "unknown argument '$1' (see the usage at the top of $0)" ;;
+	esac
+done
+[ -n "$job" ] || die "--job JOB is required (check, run: tools/vm/jobs/JOB.sh)"
+[ -f "$vm/jobs/$job.sh" ] || die "no job '$job' (tools/vm/jobs/$job.sh)"
+if ! [[ $timeout =~ ^[0-9]+$ ]] || [ "$timeout" -lt 30 ]; then
+	die "--timeout wants whole seconds, at least 30"
+fi
+[ -n "$kver" ] || kver=$("$vm/guest-kernel.sh")
+[ -n "$kernel" ] || kernel=/boot/vmlinuz-$kver
+[ -r "$kernel" ] || die "cannot read kernel image $kernel; install linux-image-$kver ('make deps') or pass --kernel PATH"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found; run 'make deps'"
+PATH=$PATH:/sbin:/usr/sbin	# mkfs.ext4
+
+mkdir -p "$out"
+"$vm/mkinitramfs.sh" --kver "$kver" --ko "$ko" --out "$out/initramfs.gz" \
+	--selftests "$selftests" \
+	${moddir:+--moddir "$moddir"} ${payload:+--payload "$payload"} ||
+	die "could not build the initramfs (see above)"
+
+# Fresh disks every run: an ext4 filesystem, a raw scratch disk and an NVMe
+# namespace. The guest finds the virtio ones by serial number.
+rm -f "$out"/{ext4,scratch,nvme}.img
+truncate -s 256M "$out/ext4.img"
+mkfs.ext4 -q -F "$out/ext4.img" || die "mkfs.ext4 failed (see above); is e2fsprogs installed?"
+truncate -s 64M "$out/scratch.img"
+truncate -s 64M "$out/nvme.img"
+
+if [ -n "$icount" ]; then
+	# One instruction = one nanosecond of guest time: rates are repeatable.
+	accel=(-accel tcg -icount "shift=0,sleep=off" -smp 1)
+else
+	accel=(-accel "tcg,thread=multi" -smp "$smp")
+fi
+# Leave the guest's job time to report (dmesg) before the host gives up.
+cmdline="console=ttyS0 panic=-1 nvme.poll_queues=2 xuring.job=$job xuring.timeout=$((timeout * 4 / 5)) $append"
+# q35, not the default i440fx machine: the latter's ACPI _PRT loop takes the
+# KASAN debug kernel 30 s per evaluation (AE_AML_LOOP_TIMEOUT) under TCG.
+qemu=(qemu-system-x86_64 "${accel[@]}" -machine q35 -cpu max -m "$mem"
+      -nographic -nodefaults -no-reboot
+      -kernel "$kernel" -initrd "$out/initramfs.gz" -append "$cmdline"
+      -serial "file:$out/console.log" -serial "file:$out/results.log")
+disk() {	# FILE SERIAL DEVICE
+	qemu+=(-drive "if=none,id=$2,file=$out/$1,format=raw,cache=unsafe"
+	       -device "$3,drive=$2,serial=$2")
+}
+disk ext4.img xuring-ext4 virtio-blk-pci
+disk scratch.img xuring-scratch virtio-blk-pci
+disk nvme.img xuring0 nvme
+printf '%q ' "${qemu[@]}" > "$out/qemu.cmd"
+echo >> "$out/qemu.cmd"
+
+: > "$out/console.log"
+: > "$out/results.log"
+echo "run-vm: booting $kver for job '$job' (${icount:+icount, }timeout ${timeout}s; logs in build/vm/)"
+start=$(date +%s)
+timeout -k 5 "$timeout" "${qemu[@]}" < /dev/null 2> "$out/qemu.log" &
+qpid=$!
+trap 'kill "$qpid" 2>/dev/null || true' EXIT
+
+# Live progress: the result lines and the selftest names as they arrive,
+# and whatever the job puts between show markers (the demo's output).
+tail -n +1 -s 0.2 -F --pid="$qpid" "$out/results.log" 2>/dev/null |
+while IFS= read -r line; do
+	line=${line%$'\r'}
+	case $line in
+	'### xuring-show-begin '*) show=1 ;;
+	'### xuring-show-end '*) show= ;;
+	'### xuring-selftest-begin '*) echo "  ${line##* }:" ;;
+	'ok '*|'not ok '*|'# init:'*) echo "    $line" ;;
+	*) [ -z "${show:-}" ] || echo "    | $line" ;;
+	esac
+done &
+tailpid=$!
+
+qrc=0
+wait "$qpid" || qrc=$?
+wait "$tailpid" || true
+trap - EXIT
+elapsed=$(( $(date +%s) - start ))
+
+case $qrc in
+0) echo "run-vm: guest stopped after ${elapsed}s" ;;
+124|137) echo "run-vm: FAIL: the guest did not finish within ${timeout}s (hung?); killed it" ;;
+*) echo "run-vm: qemu exited with status $qrc after ${elapsed}s:"
+   sed 's/^/    /' "$out/qemu.log" ;;
+esac
+
+# Count results. A selftest without an end marker, or a job without one,
+# means the guest died (or hung) in the middle: each counts as a failure.
+counts=$out/counts
+tr -d '\r' < "$out/results.log" | awk -v counts="$counts" '
+	/^### xuring-dmesg-begin/ { indmesg = 1; next }
+	/^### xuring-dmesg-end/ { indmesg = 0; next }
+	indmesg { next }
+	/^### xuring-job-killed / { cur = "" }
+	/^### xuring-job-end / { ended = 1 }
+	/^### xuring-selftest-begin / { cur = $3; running[cur] = 1 }
+	/^### xuring-selftest-end / { delete running[$3]; cur = "" }
+	/^ok / { if (/#[ \t]*[Ss][Kk][Ii][Pp]/) skip++; else pass++ }
+	/^not ok / {
+		fail++
+		if ($4 == "dmesg_clean") dmesg = 1
+		sub(/^not ok [0-9]* */, "")
+		print "run-vm: FAIL: " (cur != "" ? cur ": " : "") $0
+	}
+	END {
+		for (t in running) {
+			if (ended) {	# init killed the job: counted there
+				print "run-vm: " t " was running when the job was killed"
+				continue
+			}
+			fail++
+			print "run-vm: FAIL: " t ": did not finish (the guest died or hung)"
+			died = 1
+		}
+		if (!ended && !died) {	# one failure for one hang
+			fail++
+			print "run-vm: FAIL: the guest did not finish the job (crashed, panicked or powered off early?)"
+		}
+		print pass + 0, fail + 0, skip + 0, ended + 0, dmesg + 0 > counts
+	}'
+read -r passed failed skipped ended dmesg_failed < "$counts"
+rm -f "$counts"
+
+# The guest scans its own dmesg; the console also catches what happened after
+# that scan or when the guest died before it.
+report_re=$(sed -n "s/^report_re='\(.*\)'\$/\1/p" "$vm/jobs/lib.sh")
+if [ "$dmesg_failed" = 0 ] && grep -qE "$report_re" "$out/console.log"; then
+	failed=$((failed + 1))
+	echo "run-vm: FAIL: console_clean: kernel reports on the console:"
+	grep -E "$report_re" "$out/console.log" | head -n 20 | sed 's/^/    /'
+fi
+
+if [ "$failed" -gt 0 ]; then
+	if [ "$ended" = 1 ] && grep -q '^### xuring-dmesg-begin' "$out/results.log"; then
+		echo "run-vm: guest dmesg (tail):"
+		tr -d '\r' < "$out/results.log" |
+			sed -n '/^### xuring-dmesg-begin/,/^### xuring-dmesg-end/p' |
+			sed '1d;$d;s/^/    /'
+	else
+		echo "run-vm: console (build/vm/console.log) tail:"
+		tr -d '\r' < "$out/console.log" | tail -n 60 | sed 's/^/    /'
+	fi
+	echo "run-vm: full output in build/vm/results.log and build/vm/console.log"
+fi
+
+summary="$passed passed, $failed failed"
+[ "$skipped" = 0 ] || summary+=", $skipped skipped"
+echo "$summary"
+[ "$failed" = 0 ]
