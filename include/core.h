@@ -123,7 +123,7 @@ struct xr_mapped_buf;
 struct xr_sq_data;
 
 /* per-op command data lives inside the request; ops check it fits */
-#define XR_CMD_SIZE		160
+#define XR_CMD_SIZE		184
 
 /* One SQE in flight */
 struct xuring_req {

@@ -849,8 +849,15 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 
 int xr_core_init(void)
 {
-	xr_req_cachep = KMEM_CACHE(xuring_req, SLAB_HWCACHE_ALIGN |
-				   SLAB_ACCOUNT);
+	/*
+	 * Ops copy user data (a readv's iovec) straight into their command
+	 * area: whitelist it for hardened usercopy, and nothing else.
+	 */
+	xr_req_cachep = kmem_cache_create_usercopy("xuring_req",
+				sizeof(struct xuring_req), 0,
+				SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT,
+				offsetof(struct xuring_req, cmd),
+				sizeof_field(struct xuring_req, cmd), NULL);
 	return xr_req_cachep ? 0 : -ENOMEM;
 }
 

@@ -34,6 +34,8 @@ struct xr_file_table {
 struct xr_buf_table {
 	/* requests using one of the buffers */
 	atomic_t		users;
+	/* being unregistered: no new users */
+	bool			quiescing;
 	unsigned int		nr;
 	struct xr_mapped_buf	*bufs[];
 };
@@ -335,6 +337,8 @@ static int xr_map_buffer(struct xuring_ring_ctx *ctx, const struct iovec *iov,
 	if (ret)
 		goto out_unaccount;
 
+	ret = -ENOMEM;
+
 	if (xr_buffer_in_one_folio(pages, nr_pages)) {
 		/* one pin keeps the folio; drop the others now */
 		unpin_user_pages(&pages[1], nr_pages - 1);
@@ -460,20 +464,31 @@ int xr_register_buffers2(struct xuring_ring_ctx *ctx, void __user *arg,
 }
 
 /*
- * Detach the buffer table and wait until no request uses it. Drops
- * uring_lock while waiting: completions of polled requests need it.
+ * Wait until no request uses the buffer table, then free it. Drops
+ * uring_lock while waiting: completions of polled requests need it. A
+ * signal ends the wait with -EINTR and the buffers stay registered, as
+ * with io_uring: a request may be blocked on them for ever.
  */
 int xr_unregister_buffers(struct xuring_ring_ctx *ctx)
 {
 	struct xr_buf_table *table = ctx->buf_table;
+	int ret;
 
 	lockdep_assert_held(&ctx->uring_lock);
 	if (!table)
 		return -ENXIO;
-	ctx->buf_table = NULL;
+	if (table->quiescing)
+		return -EBUSY;
+	table->quiescing = true;
 	mutex_unlock(&ctx->uring_lock);
-	wait_var_event(&table->users, !atomic_read(&table->users));
+	ret = wait_var_event_interruptible(&table->users,
+					   !atomic_read(&table->users));
 	mutex_lock(&ctx->uring_lock);
+	if (ret) {
+		table->quiescing = false;
+		return -EINTR;
+	}
+	ctx->buf_table = NULL;
 	xr_buf_table_free(ctx, table);
 	return 0;
 }
@@ -485,7 +500,7 @@ struct xr_mapped_buf *xr_fixed_buf_get(struct xuring_ring_ctx *ctx,
 	struct xr_mapped_buf *buf;
 
 	lockdep_assert_held(&ctx->uring_lock);
-	if (unlikely(!table || index >= table->nr))
+	if (unlikely(!table || table->quiescing || index >= table->nr))
 		return NULL;
 	buf = table->bufs[array_index_nospec(index, table->nr)];
 	if (buf)

@@ -44,6 +44,9 @@ struct xr_rw {
 	size_t			bytes_done;
 	/* the submitter's RLIMIT_FSIZE, for writes run by a worker */
 	unsigned long		fsize_limit;
+	/* READ_FIXED/WRITE_FIXED: the user address, for ->read/->write */
+	u64			fixed_addr;
+	u32			fixed_len;
 };
 
 static inline struct xr_rw *xr_rw_cmd(struct xuring_req *req)
@@ -262,8 +265,10 @@ static int xr_rw_prep_fixed(struct xuring_req *req,
 		return -EFAULT;
 	/* released with the request, whatever happens from here */
 	req->fixed_buf = buf;
-	ret = xr_import_fixed(buf, ddir, READ_ONCE(sqe->addr),
-			      READ_ONCE(sqe->len), &rw->iter);
+	rw->fixed_addr = READ_ONCE(sqe->addr);
+	rw->fixed_len = READ_ONCE(sqe->len);
+	ret = xr_import_fixed(buf, ddir, rw->fixed_addr, rw->fixed_len,
+			      &rw->iter);
 	if (ret)
 		return ret;
 	rw->iter_saved = rw->iter;
@@ -525,6 +530,58 @@ static bool xr_rw_start_write(struct xuring_req *req, bool nonblock)
 }
 
 /*
+ * Files with only ->read/->write (old character drivers; directories,
+ * whose ->read says -EISDIR): one call per segment, as readv(2) does on
+ * them. They may block, so an inline attempt goes to io-wq unless the
+ * file is O_NONBLOCK. Fixed buffers go through their user address.
+ */
+static ssize_t xr_rw_loop(struct xuring_req *req, int ddir, loff_t *ppos,
+			  bool nonblock)
+{
+	struct xr_rw *rw = xr_rw_cmd(req);
+	struct iov_iter *iter = &rw->iter;
+	struct file *file = req->file;
+	ssize_t ret = 0;
+
+	if (req->flags & XR_REQ_F_IOPOLL)
+		return -EOPNOTSUPP;
+	if (ddir == READ ? !file->f_op->read : !file->f_op->write)
+		return -EINVAL;
+	if (nonblock && !(file->f_flags & O_NONBLOCK))
+		return -EAGAIN;
+
+	while (iov_iter_count(iter)) {
+		struct iovec iov;
+		ssize_t nr;
+
+		if (iov_iter_is_bvec(iter)) {
+			size_t done = rw->fixed_len - iov_iter_count(iter);
+
+			iov.iov_base = u64_to_user_ptr(rw->fixed_addr + done);
+			iov.iov_len = iov_iter_count(iter);
+		} else {
+			iov = iov_iter_iovec(iter);
+		}
+		if (ddir == READ)
+			nr = file->f_op->read(file, iov.iov_base, iov.iov_len,
+					      ppos);
+		else
+			nr = file->f_op->write(file, iov.iov_base, iov.iov_len,
+					       ppos);
+		if (nr < 0) {
+			if (!ret)
+				ret = nr;
+			break;
+		}
+		ret += nr;
+		iov_iter_advance(iter, nr);
+		if (nr != iov.iov_len)
+			break;
+	}
+	return ret;
+}
+
+/*
  * A worker writes on the submitter's behalf: hold it to the submitter's
  * RLIMIT_FSIZE, which generic_write_checks() reads from current. Workers
  * are kthreads with a signal_struct of their own.
@@ -577,16 +634,11 @@ static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 	if (nonblock)
 		state->issuing = req;
 	if (ddir == READ) {
-		if (unlikely(!file->f_op->read_iter)) {
-			ret = -EINVAL;
-			goto out;
-		}
-		ret = call_read_iter(file, kiocb, &rw->iter);
+		if (likely(file->f_op->read_iter))
+			ret = call_read_iter(file, kiocb, &rw->iter);
+		else
+			ret = xr_rw_loop(req, READ, ppos, nonblock);
 	} else {
-		if (unlikely(!file->f_op->write_iter)) {
-			ret = -EINVAL;
-			goto out;
-		}
 		if (unlikely(!xr_rw_start_write(req, nonblock))) {
 			ret = -EAGAIN;
 			goto out;
@@ -594,7 +646,10 @@ static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 		kiocb->ki_flags |= IOCB_WRITE;
 		if (issue_flags & XR_ISSUE_IOWQ)
 			old_limit = xr_rw_set_fsize_limit(rw->fsize_limit);
-		ret = call_write_iter(file, kiocb, &rw->iter);
+		if (likely(file->f_op->write_iter))
+			ret = call_write_iter(file, kiocb, &rw->iter);
+		else
+			ret = xr_rw_loop(req, WRITE, ppos, nonblock);
 		if (issue_flags & XR_ISSUE_IOWQ)
 			xr_rw_set_fsize_limit(old_limit);
 	}
