@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the selftests of the file I/O engine, on top of
+ * xuring_test.h: SQE preparation for the read/write/sync ops, bounded
+ * waits for CQEs, a position-dependent data pattern, scratch files on the
+ * file systems the VM provides, the module's counters, and child process
+ * handling.
+ *
+ * The pattern makes every byte depend on its file offset and a seed, so a
+ * block written to or read from the wrong place, or a stale block, shows up
+ * in a byte-for-byte comparison.
+ */
+#ifndef XURING_IO_H
+#define XURING_IO_H
+
+#include <grp.h>
+#include <limits.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <linux/fs.h>
+
+#include "xuring_test.h"
+
+/* Generous: the VM is an emulated (TCG) machine with two vCPUs. */
+#define XR_IO_TIMEOUT_MS	20000
+
+#define XR_SYSFS_DIR		"/sys/class/misc/xuring"
+
+/* ------------------------------------------------------------------ SQEs */
+
+static inline void xr_prep_rw(struct xuring_sqe *sqe, __u8 opcode, int fd,
+			      const void *addr, __u32 len, __u64 off,
+			      __u64 user_data)
+{
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = opcode;
+	sqe->fd = fd;
+	sqe->addr = (uintptr_t)addr;
+	sqe->len = len;
+	sqe->off = off;
+	sqe->user_data = user_data;
+}
+
+static inline void xr_prep_fixed(struct xuring_sqe *sqe, __u8 opcode, int fd,
+				 const void *addr, __u32 len, __u64 off,
+				 __u16 buf_index, __u64 user_data)
+{
+	xr_prep_rw(sqe, opcode, fd, addr, len, off, user_data);
+	sqe->buf_index = buf_index;
+}
+
+static inline void xr_prep_fsync(struct xuring_sqe *sqe, int fd,
+				 __u32 fsync_flags, __u64 user_data)
+{
+	xr_prep_rw(sqe, XURING_OP_FSYNC, fd, NULL, 0, 0, user_data);
+	sqe->fsync_flags = fsync_flags;
+}
+
+/* In a harness test: the next SQE, or fail the test if the SQ is full. */
+#define XR_GET_SQE(sqe, r) do {						\
+	(sqe) = xr_get_sqe(r);						\
+	ASSERT_NE(NULL, (sqe)) TH_LOG("SQ full");			\
+} while (0)
+
+/* ------------------------------------------------------------- reaping */
+
+/*
+ * Reap one CQE, waiting at most timeout_ms for it: 0, -ETIME when none
+ * came, or the -errno of ENTER.
+ */
+static inline int xr_wait_cqe_ms(struct xr_ring *r, struct xuring_cqe *cqe,
+				 unsigned int timeout_ms)
+{
+	__u64 start = xr_now_ns();
+
+	while (!xr_reap_cqe(r, cqe)) {
+		__u64 spent = xr_ms_since(start);
+		__u64 left;
+		struct __kernel_timespec ts;
+		struct xuring_getevents_arg arg = {
+			.ts = (uintptr_t)&ts,
+		};
+		int ret;
+
+		if (spent >= timeout_ms)
+			return -ETIME;
+		left = timeout_ms - spent;
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (left % 1000) * 1000000;
+		ret = xr_enter(r->fd, 0, 1,
+			       XURING_ENTER_GETEVENTS | XURING_ENTER_EXT_ARG,
+			       &arg, sizeof(arg));
+		if (ret < 0 && ret != -ETIME && ret != -EINTR)
+			return ret;
+	}
+	return 0;
+}
+
+/* Reap n CQEs into out[] in completion order; returns how many came. */
+static inline unsigned int xr_reap_n(struct xr_ring *r,
+				     struct xuring_cqe *out, unsigned int n,
+				     unsigned int timeout_ms)
+{
+	__u64 start = xr_now_ns();
+	unsigned int got = 0;
+
+	while (got < n) {
+		__u64 spent = xr_ms_since(start);
+
+		if (spent >= timeout_ms)
+			break;
+		if (xr_wait_cqe_ms(r, &out[got], timeout_ms - spent))
+			break;
+		got++;
+	}
+	return got;
+}
+
+/*
+ * Submit what is queued and reap exactly one CQE: its res, or INT_MIN
+ * (never a valid res) if the submission or the wait failed.
+ */
+static inline int xr_run_one(struct xr_ring *r, struct xuring_cqe *cqe)
+{
+	struct xuring_cqe dummy;
+
+	if (!cqe)
+		cqe = &dummy;
+	if (xr_submit(r) != 1)
+		return INT_MIN;
+	if (xr_wait_cqe_ms(r, cqe, XR_IO_TIMEOUT_MS))
+		return INT_MIN;
+	return cqe->res;
+}
+
+/* No CQE shows up within ms milliseconds. */
+static inline bool xr_no_cqe_for_ms(struct xr_ring *r, unsigned int ms)
+{
+	__u64 start = xr_now_ns();
+
+	while (xr_ms_since(start) < ms) {
+		if (xr_cq_ready(r))
+			return false;
+		xr_sleep_ms(10);
+	}
+	return !xr_cq_ready(r);
+}
+
+/* A NOP goes through: the ring still works after whatever came before. */
+static inline bool xr_nop_works(struct xr_ring *r)
+{
+	struct xuring_cqe cqe;
+
+	if (!xr_queue_nop(r, 0xabcdef))
+		return false;
+	if (xr_run_one(r, &cqe) != 0)
+		return false;
+	return cqe.user_data == 0xabcdef && cqe.flags == 0;
+}
+
+/* ------------------------------------------------------------- pattern */
+
+static inline uint64_t xr_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* The byte the pattern seeded with seed has at file offset off. */
+static inline uint8_t xr_pattern_byte(uint64_t off, uint32_t seed)
+{
+	uint64_t w = xr_mix64((off >> 3) ^ ((uint64_t)seed << 40));
+
+	return w >> ((off & 7) * 8);
+}
+
+/* Fill buf with the pattern of the file range [off, off + len). */
+static inline void xr_fill_pattern(void *buf, size_t len, uint64_t off,
+				   uint32_t seed)
+{
+	unsigned char *p = buf;
+	uint64_t word = UINT64_MAX, w = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint64_t o = off + i;
+
+		if (o >> 3 != word) {
+			word = o >> 3;
+			w = xr_mix64(word ^ ((uint64_t)seed << 40));
+		}
+		p[i] = w >> ((o & 7) * 8);
+	}
+}
+
+/*
+ * Check buf against the pattern of [off, off + len): the index of the first
+ * wrong byte, or -1 if all are right.
+ */
+static inline long xr_pattern_mismatch(const void *buf, size_t len,
+				       uint64_t off, uint32_t seed)
+{
+	const unsigned char *p = buf;
+	uint64_t word = UINT64_MAX, w = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint64_t o = off + i;
+
+		if (o >> 3 != word) {
+			word = o >> 3;
+			w = xr_mix64(word ^ ((uint64_t)seed << 40));
+		}
+		if (p[i] != (unsigned char)(w >> ((o & 7) * 8)))
+			return i;
+	}
+	return -1;
+}
+
+/* The index of the first byte that is not c, or -1. */
+static inline long xr_mismatch_byte(const void *buf, size_t len, int c)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] != (unsigned char)c)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * Assert (in a harness test) that buf holds the pattern of [off, off+len),
+ * naming the first wrong byte.
+ */
+#define XR_ASSERT_PATTERN(buf, len, off, seed) do {			\
+	long __bad = xr_pattern_mismatch((buf), (len), (off), (seed));	\
+	if (__bad >= 0)							\
+		TH_LOG("byte %ld of [%llu, +%zu): got 0x%02x, want 0x%02x", \
+		       __bad, (unsigned long long)(off), (size_t)(len),	\
+		       ((const unsigned char *)(buf))[__bad],		\
+		       xr_pattern_byte((off) + __bad, (seed)));		\
+	ASSERT_EQ(-1, __bad);						\
+} while (0)
+
+/* --------------------------------------------------------------- memory */
+
+/* Page-aligned anonymous memory (O_DIRECT wants 4096 alignment). */
+static inline void *xr_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static inline void xr_free(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
+}
+
+/* An address with nothing mapped behind it. */
+static inline void *xr_unmapped_addr(void)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	void *p = mmap(NULL, 4 * page, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	munmap(p, 4 * page);
+	return (char *)p + page;
+}
+
+/* ----------------------------------------------------------------- files */
+
+/* The value of an environment variable naming a path, or NULL. */
+static inline const char *xr_env_path(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (!v || !*v || access(v, F_OK))
+		return NULL;
+	return v;
+}
+
+/*
+ * Create a scratch file in dir, open with flags (plus O_CREAT | O_EXCL),
+ * and unlink it at once: the fd is all that is left. -errno on failure.
+ * If other_fd is given, *other_fd is a second open of the same file with
+ * other_flags (for read-only / write-only variants).
+ */
+static inline int xr_scratch_file2(const char *dir, int flags, int *other_fd,
+				   int other_flags)
+{
+	static unsigned int seq;
+	char path[4096];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/xuring-io-%d-%u", dir, getpid(),
+		 seq++);
+	fd = open(path, flags | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (other_fd) {
+		*other_fd = open(path, other_flags | O_CLOEXEC);
+		if (*other_fd < 0) {
+			err = -errno;
+			close(fd);
+			unlink(path);
+			return err;
+		}
+	}
+	unlink(path);
+	return fd;
+}
+
+static inline int xr_scratch_file(const char *dir, int flags)
+{
+	return xr_scratch_file2(dir, flags, NULL, 0);
+}
+
+/* Where scratch regular files go: ext4 if the VM gave one, else tmpfs. */
+static inline const char *xr_scratch_dir(void)
+{
+	const char *dir = xr_env_path("XURING_EXT4_DIR");
+
+	return dir ? dir : xr_env_path("XURING_TMPDIR");
+}
+
+/* A scratch regular file in xr_scratch_dir(), or SKIP the test. */
+#define XR_OPEN_SCRATCH(fd, flags) do {					\
+	const char *__dir = xr_scratch_dir();				\
+	if (!__dir)							\
+		SKIP(return, "neither XURING_EXT4_DIR nor XURING_TMPDIR"); \
+	fd = xr_scratch_file(__dir, (flags));				\
+	ASSERT_LE(0, fd) TH_LOG("scratch file in %s: %s", __dir,	\
+				strerror(-fd));				\
+} while (0)
+
+/* pwrite/pread all of it, or false. */
+static inline bool xr_pwrite_all(int fd, const void *buf, size_t len,
+				 off_t off)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= n;
+		off += n;
+	}
+	return true;
+}
+
+static inline bool xr_pread_all(int fd, void *buf, size_t len, off_t off)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, off);
+
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= n;
+		off += n;
+	}
+	return true;
+}
+
+/* Size of a block device, or -errno. */
+static inline long long xr_blkdev_size(int fd)
+{
+	unsigned long long size;
+
+	if (ioctl(fd, BLKGETSIZE64, &size))
+		return -errno;
+	return size;
+}
+
+/* ------------------------------------------------------------ counters */
+
+/* /sys/class/misc/xuring/<name>, or -1 if it cannot be read. */
+static inline long xr_counter(const char *name)
+{
+	char path[128], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), XR_SYSFS_DIR "/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+struct xr_counters {
+	long rings, requests, workers, pinned_pages;
+};
+
+static inline bool xr_read_counters(struct xr_counters *c)
+{
+	c->rings = xr_counter("rings");
+	c->requests = xr_counter("requests");
+	c->workers = xr_counter("workers");
+	c->pinned_pages = xr_counter("pinned_pages");
+	return c->rings >= 0 && c->requests >= 0 && c->workers >= 0 &&
+	       c->pinned_pages >= 0;
+}
+
+struct xr_iowq_state {
+	unsigned int workers, idle, max, queued;
+};
+
+/*
+ * The "IoWq<cls>:" line of a ring's fdinfo (cls "bound" or "unbound"),
+ * for a ring of this process; false if there is none.
+ */
+static inline bool xr_fdinfo_iowq(int ring_fd, const char *cls,
+				  struct xr_iowq_state *st)
+{
+	char path[64], key[32], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ring_fd);
+	snprintf(key, sizeof(key), "IoWq%s:", cls);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, strlen(key)))
+			continue;
+		found = sscanf(line + strlen(key),
+			       " workers=%u idle=%u max=%u queued=%u",
+			       &st->workers, &st->idle, &st->max,
+			       &st->queued) == 4;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+/* A "Key:\t<n> kB" line of /proc/self/status, in kB, or -1. */
+static inline long xr_status_kb(const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long val = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			val = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/* --------------------------------------------------------------- children */
+
+/*
+ * Wait for a child at most timeout_ms: its wait status, or -ETIME after
+ * killing it (and reaping it) when it did not finish in time.
+ */
+static inline int xr_wait_child_ms(pid_t pid, unsigned int timeout_ms)
+{
+	__u64 start = xr_now_ns();
+	int status;
+
+	for (;;) {
+		pid_t ret = waitpid(pid, &status, WNOHANG);
+
+		if (ret == pid)
+			return status;
+		if (ret < 0)
+			return -errno;
+		if (xr_ms_since(start) >= timeout_ms)
+			break;
+		xr_sleep_ms(5);
+	}
+	/* a child stuck in the kernel may not die: do not wait forever */
+	kill(pid, SIGKILL);
+	start = xr_now_ns();
+	while (waitpid(pid, &status, WNOHANG) == 0 &&
+	       xr_ms_since(start) < 1000)
+		xr_sleep_ms(5);
+	return -ETIME;
+}
+
+/* Become user and group 65534 with no capabilities (from root). */
+static inline int xr_become_nobody(void)
+{
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return -errno;
+	return 0;
+}
+
+#endif /* XURING_IO_H */

@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Raw helpers for the xuring selftests: open /dev/xuring, set up a ring,
+ * map its three regions, fill SQEs, submit and reap. No liburing: these
+ * tests check the ABI itself, so they speak it directly.
+ *
+ * Ring protocol, as in io_uring: the application owns the SQ tail and the
+ * CQ head, the kernel the SQ head and the CQ tail. Each side publishes its
+ * index with a store-release after writing the entries it covers, and
+ * reads the other side's index with a load-acquire before reading entries.
+ *
+ * Helpers return 0 or a count on success and -errno on failure, so a test
+ * can say ASSERT_EQ(-EINVAL, xr_setup(...)).
+ */
+#ifndef XURING_TEST_H
+#define XURING_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/xuring.h>
+
+#include "kselftest.h"
+
+/* The kernel's sigset_t, which ENTER's sigmask is: not glibc's 128 bytes. */
+#define XR_KERNEL_SIGSET_SIZE	(_NSIG / 8)
+
+/* A ring set up and mapped by xr_ring_init(). */
+struct xr_ring {
+	int fd;
+	struct xuring_params p;
+
+	void *sq_ring;
+	size_t sq_ring_size;
+	void *cq_ring;
+	size_t cq_ring_size;
+	struct xuring_sqe *sqes;
+	size_t sqes_size;
+
+	/* the SQ ring, at p.sq_off in sq_ring */
+	unsigned int *sq_head;
+	unsigned int *sq_tail;
+	unsigned int *sq_ring_mask;
+	unsigned int *sq_ring_entries;
+	unsigned int *sq_flags;
+	unsigned int *sq_dropped;
+	unsigned int *sq_array;
+
+	/* the CQ ring, at p.cq_off in cq_ring */
+	unsigned int *cq_head;
+	unsigned int *cq_tail;
+	unsigned int *cq_ring_mask;
+	unsigned int *cq_ring_entries;
+	unsigned int *cq_overflow;
+	unsigned int *cq_flags;
+	struct xuring_cqe *cqes;
+
+	/* SQEs handed out by xr_get_sqe(), published by xr_flush_sq() */
+	unsigned int sqe_tail;
+};
+
+static inline unsigned int xr_load_acquire(const unsigned int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void xr_store_release(unsigned int *p, unsigned int v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static inline int xr_errno_ret(int ret)
+{
+	return ret < 0 ? -errno : ret;
+}
+
+/*
+ * Programs whose every test needs the device skip as a whole when it is
+ * absent (the module is not loaded), the kselftest way.
+ */
+static inline void xr_require_device(void)
+{
+	if (access(XURING_DEVICE_PATH, F_OK) == 0)
+		return;
+	ksft_print_header();
+	ksft_exit_skip("%s: %s (is xuring.ko loaded?)\n", XURING_DEVICE_PATH,
+		       strerror(errno));
+}
+
+#define XR_SKIP_ALL_WITHOUT_DEVICE()					\
+	static void __attribute__((constructor)) xr_skip_without_device(void) \
+	{								\
+		xr_require_device();					\
+	}
+
+static inline int xr_open(void)
+{
+	return xr_errno_ret(open(XURING_DEVICE_PATH, O_RDWR | O_CLOEXEC));
+}
+
+/* An ioctl number for nr with an argument of size bytes, as userspace
+ * built against a newer (or older) xuring.h would encode it. */
+#define XR_IOC(nr, size)	_IOC(_IOC_WRITE, XURING_IOC_MAGIC, (nr), (size))
+
+static inline int xr_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return xr_errno_ret(ioctl(fd, cmd, arg));
+}
+
+static inline int xr_setup(int fd, unsigned int entries,
+			   struct xuring_params *p)
+{
+	struct xuring_setup_arg arg = {
+		.entries = entries,
+		.params = (uintptr_t)p,
+	};
+
+	return xr_ioctl(fd, XURING_IOC_SETUP, &arg);
+}
+
+static inline int xr_enter(int fd, unsigned int to_submit,
+			   unsigned int min_complete, unsigned int flags,
+			   const void *argp, size_t argsz)
+{
+	struct xuring_enter_arg arg = {
+		.to_submit = to_submit,
+		.min_complete = min_complete,
+		.flags = flags,
+		.arg = (uintptr_t)argp,
+		.argsz = argsz,
+	};
+
+	return xr_ioctl(fd, XURING_IOC_ENTER, &arg);
+}
+
+static inline int xr_register(int fd, unsigned int opcode, void *argp,
+			      unsigned int nr_args)
+{
+	struct xuring_register_arg arg = {
+		.opcode = opcode,
+		.nr_args = nr_args,
+		.arg = (uintptr_t)argp,
+	};
+
+	return xr_ioctl(fd, XURING_IOC_REGISTER, &arg);
+}
+
+/* The region sizes io_uring_setup(2) documents for its mmap() calls. */
+static inline size_t xr_sq_ring_bytes(const struct xuring_params *p)
+{
+	return p->sq_off.array + p->sq_entries * sizeof(__u32);
+}
+
+static inline size_t xr_cq_ring_bytes(const struct xuring_params *p)
+{
+	return p->cq_off.cqes + p->cq_entries * sizeof(struct xuring_cqe);
+}
+
+static inline size_t xr_sqes_bytes(const struct xuring_params *p)
+{
+	return p->sq_entries * sizeof(struct xuring_sqe);
+}
+
+static inline size_t xr_page_align(size_t size)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+
+	return (size + page - 1) & ~(page - 1);
+}
+
+/* mmap() a region of a ring: the pointer, or NULL with errno set. */
+static inline void *xr_mmap(int fd, size_t len, off_t offset)
+{
+	void *ptr = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_POPULATE, fd, offset);
+
+	return ptr == MAP_FAILED ? NULL : ptr;
+}
+
+#define XR_AT(base, off)	((unsigned int *)((char *)(base) + (off)))
+
+/* Point the ring's fields into its mappings. */
+static inline void xr_ring_set_pointers(struct xr_ring *r)
+{
+	const struct xuring_params *p = &r->p;
+
+	r->sq_head = XR_AT(r->sq_ring, p->sq_off.head);
+	r->sq_tail = XR_AT(r->sq_ring, p->sq_off.tail);
+	r->sq_ring_mask = XR_AT(r->sq_ring, p->sq_off.ring_mask);
+	r->sq_ring_entries = XR_AT(r->sq_ring, p->sq_off.ring_entries);
+	r->sq_flags = XR_AT(r->sq_ring, p->sq_off.flags);
+	r->sq_dropped = XR_AT(r->sq_ring, p->sq_off.dropped);
+	r->sq_array = XR_AT(r->sq_ring, p->sq_off.array);
+
+	r->cq_head = XR_AT(r->cq_ring, p->cq_off.head);
+	r->cq_tail = XR_AT(r->cq_ring, p->cq_off.tail);
+	r->cq_ring_mask = XR_AT(r->cq_ring, p->cq_off.ring_mask);
+	r->cq_ring_entries = XR_AT(r->cq_ring, p->cq_off.ring_entries);
+	r->cq_overflow = XR_AT(r->cq_ring, p->cq_off.overflow);
+	r->cq_flags = XR_AT(r->cq_ring, p->cq_off.flags);
+	r->cqes = (struct xuring_cqe *)((char *)r->cq_ring + p->cq_off.cqes);
+
+	r->sqe_tail = *r->sq_tail;
+}
+
+static inline void xr_ring_unmap(struct xr_ring *r)
+{
+	if (r->sq_ring)
+		munmap(r->sq_ring, r->sq_ring_size);
+	if (r->cq_ring)
+		munmap(r->cq_ring, r->cq_ring_size);
+	if (r->sqes)
+		munmap(r->sqes, r->sqes_size);
+	r->sq_ring = r->cq_ring = NULL;
+	r->sqes = NULL;
+}
+
+/* Map the three regions separately, as a program ignoring SINGLE_MMAP. */
+static inline int xr_ring_map(struct xr_ring *r)
+{
+	r->sq_ring_size = xr_sq_ring_bytes(&r->p);
+	r->cq_ring_size = xr_cq_ring_bytes(&r->p);
+	r->sqes_size = xr_sqes_bytes(&r->p);
+
+	r->sq_ring = xr_mmap(r->fd, r->sq_ring_size, XURING_OFF_SQ_RING);
+	if (!r->sq_ring)
+		goto fail;
+	r->cq_ring = xr_mmap(r->fd, r->cq_ring_size, XURING_OFF_CQ_RING);
+	if (!r->cq_ring)
+		goto fail;
+	r->sqes = xr_mmap(r->fd, r->sqes_size, XURING_OFF_SQES);
+	if (!r->sqes)
+		goto fail;
+	xr_ring_set_pointers(r);
+	return 0;
+fail:
+	{
+		int err = errno;
+
+		xr_ring_unmap(r);
+		return -err;
+	}
+}
+
+/* Open, set up with *p as the parameters, and map a ring. */
+static inline int xr_ring_init_params(struct xr_ring *r, unsigned int entries,
+				      const struct xuring_params *p)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = xr_open();
+	if (r->fd < 0)
+		return r->fd;
+	r->p = *p;
+	ret = xr_setup(r->fd, entries, &r->p);
+	if (!ret)
+		ret = xr_ring_map(r);
+	if (ret) {
+		close(r->fd);
+		r->fd = -1;
+	}
+	return ret;
+}
+
+static inline int xr_ring_init(struct xr_ring *r, unsigned int entries,
+			       unsigned int flags)
+{
+	struct xuring_params p = { .flags = flags };
+
+	return xr_ring_init_params(r, entries, &p);
+}
+
+static inline void xr_ring_exit(struct xr_ring *r)
+{
+	xr_ring_unmap(r);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+/* The next free SQE, zeroed, or NULL when the SQ is full. */
+static inline struct xuring_sqe *xr_get_sqe(struct xr_ring *r)
+{
+	unsigned int head = xr_load_acquire(r->sq_head);
+	struct xuring_sqe *sqe;
+
+	if (r->sqe_tail - head >= r->p.sq_entries)
+		return NULL;
+	sqe = &r->sqes[r->sqe_tail & (r->p.sq_entries - 1)];
+	r->sqe_tail++;
+	memset(sqe, 0, sizeof(*sqe));
+	return sqe;
+}
+
+/* As liburing's io_uring_prep_nop(): fd -1, everything else zero. */
+static inline void xr_prep_nop(struct xuring_sqe *sqe, __u64 user_data)
+{
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = XURING_OP_NOP;
+	sqe->fd = -1;
+	sqe->user_data = user_data;
+}
+
+/*
+ * Publish the SQEs handed out so far: fill the SQ array, then move the SQ
+ * tail with a store-release. Returns how many SQEs the kernel has yet to
+ * consume.
+ */
+static inline unsigned int xr_flush_sq(struct xr_ring *r)
+{
+	unsigned int mask = r->p.sq_entries - 1;
+	unsigned int tail = *r->sq_tail;
+
+	for (; tail != r->sqe_tail; tail++)
+		r->sq_array[tail & mask] = tail & mask;
+	xr_store_release(r->sq_tail, tail);
+	return tail - xr_load_acquire(r->sq_head);
+}
+
+static inline int xr_submit(struct xr_ring *r)
+{
+	return xr_enter(r->fd, xr_flush_sq(r), 0, 0, NULL, 0);
+}
+
+static inline int xr_submit_and_wait(struct xr_ring *r,
+				     unsigned int wait_nr)
+{
+	return xr_enter(r->fd, xr_flush_sq(r), wait_nr,
+			wait_nr ? XURING_ENTER_GETEVENTS : 0, NULL, 0);
+}
+
+/* Queue one NOP; false if the SQ is full. */
+static inline bool xr_queue_nop(struct xr_ring *r, __u64 user_data)
+{
+	struct xuring_sqe *sqe = xr_get_sqe(r);
+
+	if (!sqe)
+		return false;
+	xr_prep_nop(sqe, user_data);
+	return true;
+}
+
+/* CQEs posted and not yet consumed. */
+static inline unsigned int xr_cq_ready(const struct xr_ring *r)
+{
+	return xr_load_acquire(r->cq_tail) - *r->cq_head;
+}
+
+/* Copy out and consume the oldest CQE; false if the CQ is empty. */
+static inline bool xr_reap_cqe(struct xr_ring *r, struct xuring_cqe *cqe)
+{
+	unsigned int head = *r->cq_head;
+
+	if (xr_load_acquire(r->cq_tail) == head)
+		return false;
+	*cqe = r->cqes[head & (r->p.cq_entries - 1)];
+	/* the slot is free for the kernel only after we have read it */
+	xr_store_release(r->cq_head, head + 1);
+	return true;
+}
+
+/* Reap one CQE, waiting for it with ENTER(GETEVENTS) if need be. */
+static inline int xr_wait_cqe(struct xr_ring *r, struct xuring_cqe *cqe)
+{
+	int ret;
+
+	while (!xr_reap_cqe(r, cqe)) {
+		ret = xr_enter(r->fd, 0, 1, XURING_ENTER_GETEVENTS, NULL, 0);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static inline __u64 xr_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static inline __u64 xr_ms_since(__u64 start_ns)
+{
+	return (xr_now_ns() - start_ns) / 1000000;
+}
+
+static inline void xr_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static inline pid_t xr_gettid(void)
+{
+	return syscall(SYS_gettid);
+}
+
+/* Read /proc/self/task/<tid>/<file> into buf; the length, or -1. */
+static inline ssize_t xr_read_task_file(pid_t tid, const char *file,
+					char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/%s", tid, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/*
+ * Wait until thread tid of this process is asleep (state S) inside an
+ * ioctl (per /proc/.../syscall, where the kernel offers it), so that a
+ * signal sent next reaches it inside ENTER's wait rather than before it.
+ * False after timeout_ms.
+ */
+static inline bool xr_wait_task_sleeping(pid_t tid, unsigned int timeout_ms)
+{
+	__u64 start = xr_now_ns();
+	char buf[512], nr[16];
+	char *paren;
+
+	snprintf(nr, sizeof(nr), "%d ", SYS_ioctl);
+	while (xr_ms_since(start) < timeout_ms) {
+		/* "tid (comm) S ...": comm may hold spaces or ')' */
+		if (xr_read_task_file(tid, "stat", buf, sizeof(buf)) > 0 &&
+		    (paren = strrchr(buf, ')')) && paren[1] == ' ' &&
+		    paren[2] == 'S') {
+			/* "16 0x3 0x4020b901 ..." while blocked in ioctl */
+			if (xr_read_task_file(tid, "syscall", buf,
+					      sizeof(buf)) <= 0 ||
+			    !strncmp(buf, nr, strlen(nr)))
+				return true;
+		}
+		xr_sleep_ms(1);
+	}
+	return false;
+}
+
+/* Install handler for sig without SA_RESTART, so waits see EINTR. */
+static inline int xr_catch_signal(int sig, void (*handler)(int))
+{
+	struct sigaction sa = { .sa_handler = handler };
+
+	sigemptyset(&sa.sa_mask);
+	return xr_errno_ret(sigaction(sig, &sa, NULL));
+}
+
+#endif /* XURING_TEST_H */
