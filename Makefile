@@ -5,6 +5,9 @@
 #   make run      install what is missing, build, boot a VM, show xuring at work
 #   make check    install what is missing, build, run every selftest in a VM
 #
+#   make check-debug      the selftests in a KASAN/lockdep/kmemleak kernel
+#   make fuzz SECONDS=N   the ring fuzzer in that kernel (SEED=S to replay)
+#
 # Kbuild (not this file) describes the module; this file drives kbuild, the
 # user-space tools, the selftests and the VM runner in tools/vm/.
 
@@ -21,14 +24,20 @@ KDIR ?= /lib/modules/$(KVER)/build
 # Pass C=1 (sparse) and W=1 through to kbuild.
 KBUILD_ARGS := $(if $(C),C=$(C)) $(if $(W),W=$(W))
 
+# the fuzzer's budget and seed (a random one, printed, by default)
+SECONDS ?= 300
+SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+
 .PHONY: all module tools selftests deps check run clean help \
-	checkpatch sparse
+	checkpatch sparse check-debug fuzz payload
 
 all: module tools selftests
 
 help:
 	@echo "make run          build, boot a VM, demonstrate xuring"
 	@echo "make check        build and run every selftest in a VM"
+	@echo "make check-debug  the selftests in a KASAN/lockdep/kmemleak kernel"
+	@echo "make fuzz SECONDS=N [SEED=S]  fuzz the ring in that kernel"
 	@echo "make module       build xuring.ko (KDIR=<kernel build tree>)"
 	@echo "make tools        build the user-space tools"
 	@echo "make selftests    build the selftests"
@@ -54,13 +63,40 @@ selftests:
 deps:
 	$(VM)/deps.sh
 
+# What the guest gets besides the module and the selftests: each tool's
+# stage.sh copies its programs to payload/bin and its checks, TAP-speaking
+# scripts that the check job runs like selftests, to payload/checks.
+payload: tools
+	rm -rf $(BUILD)/payload
+	mkdir -p $(BUILD)/payload/bin $(BUILD)/payload/checks
+	@for s in tools/*/stage.sh; do \
+		[ -x "$$s" ] || continue; \
+		echo "  STAGE $$s"; \
+		"$$s" $(BUILD)/payload || exit 1; \
+	done
+
 check: deps
-	$(MAKE) all
-	$(VM)/run-vm.sh --job check --kver "$$($(VM)/guest-kernel.sh)"
+	$(MAKE) all payload
+	$(VM)/run-vm.sh --job check --kver "$$($(VM)/guest-kernel.sh)" \
+		--payload $(BUILD)/payload
 
 run: deps
 	$(MAKE) all
 	$(VM)/run-vm.sh --job run --kver "$$($(VM)/guest-kernel.sh)"
+
+# The debug kernel is built once per machine (about 16 minutes on two
+# cores) and cached under ~/.cache/xuring; KASAN makes the guest slow.
+check-debug: deps
+	$(MAKE) tools selftests payload
+	$(VM)/debug-run.sh check --timeout 2400 --payload $(BUILD)/payload \
+		--append xuring.selftest_timeout=900
+
+fuzz: deps
+	$(MAKE) tools
+	@echo "fuzz: seed $(SEED), $(SECONDS) s (replay with make fuzz SEED=$(SEED))"
+	$(VM)/debug-run.sh fuzz --timeout $$(($(SECONDS) + 600)) \
+		--payload $(BUILD)/fuzz \
+		--append "xuring.fuzz_seconds=$(SECONDS) xuring.fuzz_seed=$(SEED)"
 
 checkpatch: deps
 	perl $(BUILD)/ksrc/scripts/checkpatch.pl --no-tree --strict --terse \

@@ -11,7 +11,8 @@
 #                  [--selftests DIR]   (default build/selftests)
 # --icount runs one vCPU with a deterministic clock (for benchmarks).
 #
-# Files in build/vm/: console.log (ttyS0, kernel console), results.log
+# Files in build/vm/ (or $XURING_VM_OUT, so that runs can go side by side):
+# console.log (ttyS0, kernel console), results.log
 # (ttyS1, the job's output), initramfs.gz, the disk images, qemu.cmd.
 # The last line printed is "N passed, N failed[, N skipped]"; the exit status
 # is non-zero if anything failed.
@@ -19,7 +20,7 @@ set -euo pipefail
 
 vm=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$vm/../.." && pwd)
-out=$root/build/vm
+out=${XURING_VM_OUT:-$root/build/vm}
 
 job='' kver='' kernel='' moddir='' ko=$root/xuring.ko timeout=300 smp=2 mem=2G
 icount='' payload='' append='' selftests=$root/build/selftests

@@ -23,8 +23,20 @@ else
 	result "not ok" dev_xuring "/dev/xuring missing or mode '${mode:-none}', want 0666"
 fi
 
+# Per-binary limit: xuring.selftest_timeout=SEC (the debug kernel is slow).
+limit=120
+for arg in $(cat /proc/cmdline); do
+	case $arg in xuring.selftest_timeout=*) limit=${arg#*=} ;; esac
+done
+
 for t in /xuring/selftests/*; do
-	[ -f "$t" ] && [ -x "$t" ] && run_selftest "$t" 120
+	[ -f "$t" ] && [ -x "$t" ] && run_selftest "$t" "$limit"
+done
+
+# Checks the tools contribute (tools/*/stage.sh): the fio plugin's verify
+# job, liburing's own tests on libxuring, ... Each prints TAP as a selftest.
+for t in /xuring/checks/*; do
+	[ -f "$t" ] && [ -x "$t" ] && run_selftest "$t" 300
 done
 
 module_unload
