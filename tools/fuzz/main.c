@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xuring-fuzz: options, the worker threads and their op loop, the end.
+ *
+ *   xuring-fuzz [--seed S] [--seconds N | --ops N] [--threads T] ...
+ *
+ * Single-threaded (the default) is the exact-replay mode: the same seed and
+ * op count give the same operations. With --threads each worker draws from
+ * its own sub-stream, but the interleaving is the scheduler's.
+ *
+ * Exit status: 0 clean, 1 self-check failure, 2 kernel report, 3 hang,
+ * 64 usage, 77 no /dev/xuring (skip).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+#include "fuzz.h"
+
+struct fz_config fz_cfg = {
+	.threads = 1,
+	.log_lines = 50,
+	.hang_timeout = 120,
+	.uid = -1,
+	.watchdog_ms = 250,
+};
+volatile int fz_stop_reason;
+uint64_t fz_start_ns;
+struct fz_stats fz_stats;
+uint64_t fz_opno;
+__thread struct fz_thread *fz_self;
+struct fz_thread *fz_threads;
+
+uint64_t fz_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+unsigned int fz_pick_weighted(struct fz_rng *r, const unsigned int *w,
+			      unsigned int n)
+{
+	unsigned int i, total = 0, x;
+
+	for (i = 0; i < n; i++)
+		total += w[i];
+	x = fz_below(r, total);
+	for (i = 0; i < n; i++) {
+		if (x < w[i])
+			return i;
+		x -= w[i];
+	}
+	return n - 1;
+}
+
+uint64_t fz_interesting(struct fz_rng *r, int bits)
+{
+	static const uint64_t vals[] = {
+		0, 1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 63, 64, 127, 128, 255, 256,
+		511, 512, 1023, 1024, 4095, 4096, 4097, 32767, 32768, 32769,
+		65535, 65536, 65537, 0x7fffffff, 0x80000000, 0xfffffffe,
+		0xffffffff, 0x100000000ULL, 0x7fffffffffffffffULL,
+		0x8000000000000000ULL, 0xfffffffffffffffeULL,
+		0xffffffffffffffffULL,
+	};
+	uint64_t v, mask = bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
+
+	switch (fz_below(r, 4)) {
+	case 0:
+		v = fz_rand(r);
+		break;
+	case 1:	/* near a power of two */
+		v = (1ULL << fz_below(r, bits)) + fz_range(r, 0, 2) - 1;
+		break;
+	default:
+		v = vals[fz_below(r, ARRAY_SIZE(vals))];
+		break;
+	}
+	return v & mask;
+}
+
+static void fz_on_signal(int sig)
+{
+	(void)sig;
+	fz_request_stop(FZ_STOP_SIGNAL);
+}
+
+static void *fz_worker(void *arg)
+{
+	struct fz_thread *t = arg;
+	struct sigevent sev = { 0 };
+
+	fz_self = t;
+	t->tid = syscall(SYS_gettid);
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGRTMIN + 2;
+	sev._sigev_un._tid = t->tid;
+	t->has_watchdog = timer_create(CLOCK_MONOTONIC, &sev, &t->watchdog) == 0;
+	t->progress_ns = fz_now_ns();
+
+	while (!fz_stopping()) {
+		uint64_t n = __atomic_add_fetch(&fz_opno, 1, __ATOMIC_RELAXED);
+
+		if (fz_cfg.max_ops && n > fz_cfg.max_ops) {
+			__atomic_sub_fetch(&fz_opno, 1, __ATOMIC_RELAXED);
+			fz_request_stop(FZ_STOP_DONE);
+			break;
+		}
+		if (fz_cfg.seconds &&
+		    (fz_now_ns() - fz_start_ns) / 1e9 >= fz_cfg.seconds) {
+			__atomic_sub_fetch(&fz_opno, 1, __ATOMIC_RELAXED);
+			fz_request_stop(FZ_STOP_DONE);
+			break;
+		}
+		t->cur_opno = n;
+		fz_op_run(&t->rng);
+		t->ops++;
+		t->progress_ns = fz_now_ns();
+		/* after every batch of ops, look at the kernel log */
+		if (t->idx == 0 && (t->ops & 7) == 0)
+			fz_kmsg_poll();
+	}
+	t->progress_ns = 0;
+	if (t->has_watchdog)
+		timer_delete(t->watchdog);
+	return NULL;
+}
+
+/* The module's live counters, to see that a clean end leaves nothing. */
+static bool fz_read_counters(long c[4])
+{
+	static const char *const names[] = {
+		"rings", "requests", "workers", "pinned_pages",
+	};
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		char path[96];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/class/misc/xuring/%s", names[i]);
+		f = fopen(path, "r");
+		if (!f)
+			return false;
+		if (fscanf(f, "%ld", &c[i]) != 1)
+			c[i] = -1;
+		fclose(f);
+	}
+	return true;
+}
+
+const struct fz_avoid_name fz_avoid_names[] = {
+	{ "readv-one", FZ_AVOID_READV_ONE,
+	  "no READV/WRITEV with a single iovec (usercopy BUG in import_iovec)" },
+	{ "unreg-wait", FZ_AVOID_UNREG_WAIT,
+	  "pump pipes before UNREGISTER_BUFFERS (it waits uninterruptibly)" },
+	{ "sqpoll-count", FZ_AVOID_SQPOLL_COUNT,
+	  "to_submit < 2^31 on SQPOLL rings (ENTER returns it as a negative int)" },
+	{ "fdinfo", FZ_AVOID_FDINFO,
+	  "no reads of /proc/self/fdinfo/<ring> (uring_lock under seq_file lock)" },
+	{ NULL, 0, NULL },
+};
+
+static int fz_parse_avoid(const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	const struct fz_avoid_name *a;
+
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "list")) {
+			for (a = fz_avoid_names; a->name; a++)
+				printf("%-12s %s\n", a->name, a->what);
+			exit(0);
+		}
+		if (!strcmp(tok, "all") || !strcmp(tok, "none")) {
+			fz_cfg.avoid = tok[0] == 'a' ? ~0U : 0;
+			continue;
+		}
+		for (a = fz_avoid_names; a->name; a++)
+			if (!strcmp(tok, a->name))
+				break;
+		if (!a->name) {
+			fprintf(stderr, "xuring-fuzz: unknown --avoid '%s' (try --avoid list)\n", tok);
+			free(copy);
+			return -1;
+		}
+		fz_cfg.avoid |= a->bit;
+	}
+	free(copy);
+	return 0;
+}
+
+static void fz_usage(FILE *f)
+{
+	fprintf(f,
+"usage: xuring-fuzz [options]\n"
+"  --seed S          64-bit seed (default: from the clock; printed)\n"
+"  --seconds N       run for N seconds (default 60 unless --ops is given)\n"
+"  --ops N           run exactly N operations (replay: --seed S --ops N)\n"
+"  --threads T       T worker threads on shared rings (default 1, max %d);\n"
+"                    1 is the exact-replay mode\n"
+"  --log-lines N     operations printed when the run stops (default 50)\n"
+"  --verbose         print every operation as it happens\n"
+"  --hang-timeout N  seconds without progress that count as a hang (120)\n"
+"  --watchdog-ms N   interrupt ENTER waits after N ms (250)\n"
+"  --fail-nth P      fault injection (/proc/thread-self/fail-nth) on P%% of\n"
+"                    ioctls; needs CONFIG_FAULT_INJECTION (debug kernel)\n"
+"  --no-fork         no child processes\n"
+"  --no-kmsg         do not watch /dev/kmsg\n"
+"  --no-counters     do not check the module's counters at the end\n"
+"  --avoid LIST      steer around known bugs (comma-separated; 'list' lists)\n"
+"  --uid U           drop to uid/gid U after opening /dev/kmsg\n"
+"  --tmpdir DIR      where files go (default $XURING_TMPDIR or /tmp)\n"
+"  --report-re RE    kernel log lines that count as a report (ERE)\n",
+		FZ_MAX_THREADS);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "seed", required_argument, NULL, 's' },
+		{ "seconds", required_argument, NULL, 'S' },
+		{ "ops", required_argument, NULL, 'o' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "log-lines", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "hang-timeout", required_argument, NULL, 'H' },
+		{ "watchdog-ms", required_argument, NULL, 'w' },
+		{ "fail-nth", required_argument, NULL, 'f' },
+		{ "no-fork", no_argument, NULL, 'F' },
+		{ "no-kmsg", no_argument, NULL, 'K' },
+		{ "no-counters", no_argument, NULL, 'C' },
+		{ "avoid", required_argument, NULL, 'A' },
+		{ "uid", required_argument, NULL, 'u' },
+		{ "tmpdir", required_argument, NULL, 'd' },
+		{ "report-re", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool seeded = false, counters = true, have_counters;
+	long before[4], after[4];
+	struct sigaction sa = { .sa_handler = fz_on_signal };
+	unsigned int i;
+	int c, code;
+
+	while ((c = getopt_long(argc, argv, "s:S:o:t:l:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': fz_cfg.seed = strtoull(optarg, NULL, 0); seeded = true; break;
+		case 'S': fz_cfg.seconds = strtod(optarg, NULL); break;
+		case 'o': fz_cfg.max_ops = strtoull(optarg, NULL, 0); break;
+		case 't': fz_cfg.threads = strtoul(optarg, NULL, 0); break;
+		case 'l': fz_cfg.log_lines = strtoul(optarg, NULL, 0); break;
+		case 'v': fz_cfg.verbose = true; break;
+		case 'H': fz_cfg.hang_timeout = strtod(optarg, NULL); break;
+		case 'w': fz_cfg.watchdog_ms = strtoul(optarg, NULL, 0); break;
+		case 'f': fz_cfg.fail_nth = strtoul(optarg, NULL, 0); break;
+		case 'F': fz_cfg.no_fork = true; break;
+		case 'K': fz_cfg.no_kmsg = true; break;
+		case 'C': counters = false; break;
+		case 'A':
+			if (fz_parse_avoid(optarg))
+				return 64;
+			break;
+		case 'u': fz_cfg.uid = strtol(optarg, NULL, 0); break;
+		case 'd': fz_cfg.tmpdir = optarg; break;
+		case 'r': fz_cfg.report_re = optarg; break;
+		case 'h': fz_usage(stdout); return 0;
+		default: fz_usage(stderr); return 64;
+		}
+	}
+	if (optind != argc || !fz_cfg.threads || fz_cfg.threads > FZ_MAX_THREADS ||
+	    fz_cfg.watchdog_ms == 0) {
+		fz_usage(stderr);
+		return 64;
+	}
+	if (!fz_cfg.seconds && !fz_cfg.max_ops)
+		fz_cfg.seconds = 60;
+	if (!seeded) {
+		uint64_t x = fz_now_ns() ^ ((uint64_t)getpid() << 32);
+
+		fz_cfg.seed = fz_splitmix64(&x);
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (access(XURING_DEVICE_PATH, R_OK | W_OK)) {
+		printf("xuring-fuzz: %s: %s (is xuring.ko loaded?)\n",
+		       XURING_DEVICE_PATH, strerror(errno));
+		return 77;
+	}
+	if (fz_kmsg_open())
+		return 64;
+	if (fz_cfg.uid >= 0) {
+		gid_t gid = fz_cfg.uid;
+
+		if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
+		    setresuid(fz_cfg.uid, fz_cfg.uid, fz_cfg.uid)) {
+			printf("xuring-fuzz: cannot drop to uid %d: %s\n",
+			       fz_cfg.uid, strerror(errno));
+			return 64;
+		}
+		/* /proc/self/fd and fail-nth stay ours */
+		prctl(PR_SET_DUMPABLE, 1);
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* stray ring memory writes must not kill us with SIGBUS quietly */
+
+	have_counters = counters && fz_read_counters(before);
+	fz_rings_init();
+	if (fz_world_init())
+		return 64;
+
+	printf("xuring-fuzz: seed %llu, %s%g s, %llu ops max, %u thread%s, uid %d, fail-nth %u%%, files in %s%s%s\n",
+	       (unsigned long long)fz_cfg.seed,
+	       fz_cfg.seconds ? "" : "no time limit ", fz_cfg.seconds,
+	       (unsigned long long)fz_cfg.max_ops, fz_cfg.threads,
+	       fz_cfg.threads == 1 ? " (exact replay mode)" : "s",
+	       (int)geteuid(), fz_cfg.fail_nth, fz_world.tmpdir,
+	       fz_world.ext4dir[0] ? " and " : "", fz_world.ext4dir);
+	if (fz_cfg.avoid) {
+		const struct fz_avoid_name *a;
+
+		printf("xuring-fuzz: avoiding known bugs:");
+		for (a = fz_avoid_names; a->name; a++)
+			if (fz_cfg.avoid & a->bit)
+				printf(" %s", a->name);
+		printf("\n");
+	}
+	printf("xuring-fuzz: replay with: xuring-fuzz --seed %llu --ops N\n",
+	       (unsigned long long)fz_cfg.seed);
+
+	fz_threads = calloc(fz_cfg.threads, sizeof(*fz_threads));
+	fz_start_ns = fz_now_ns();
+	fz_monitor_start();
+	for (i = 0; i < fz_cfg.threads; i++) {
+		struct fz_thread *t = &fz_threads[i];
+
+		t->idx = i;
+		fz_rng_seed(&t->rng, i ? fz_derive_seed(fz_cfg.seed, 1, i) :
+			    fz_cfg.seed);
+		if (i == 0 && fz_cfg.threads == 1) {
+			fz_worker(t);
+			break;
+		}
+		pthread_create(&t->pt, NULL, fz_worker, t);
+	}
+	if (fz_cfg.threads > 1) {
+		struct timespec ts;
+
+		while (!fz_stopping())
+			usleep(50000);
+		/* the monitor reports a stuck worker; this is the backstop */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)fz_cfg.hang_timeout + 30;
+		for (i = 0; i < fz_cfg.threads; i++) {
+			if (pthread_timedjoin_np(fz_threads[i].pt, NULL, &ts)) {
+				printf("FUZZ: thread %u did not stop (in %s)\n", i,
+				       fz_threads[i].cur_op ?
+				       (const char *)fz_threads[i].cur_op : "?");
+				fz_request_stop(FZ_STOP_HANG);
+				fz_report_final();
+				_exit(3);
+			}
+		}
+	}
+
+	/* the end: everything goes, and the kernel must not mind */
+	fz_self = NULL;
+	fz_children_reap(true);
+	fz_rings_fini();
+	fz_ops_fini();
+	fz_world_fini();
+	if (have_counters && fz_stop_reason == FZ_STOP_DONE) {
+		/* teardown is synchronous, but give deferred fput a moment */
+		for (i = 0; i < 20; i++) {
+			usleep(100000);
+			fz_read_counters(after);
+			if (after[0] == before[0] && after[1] == before[1] &&
+			    after[3] == before[3])
+				break;
+		}
+		if (after[0] != before[0] || after[1] != before[1] ||
+		    after[3] != before[3]) {
+			fz_fail("module counters after closing everything: rings %ld requests %ld pinned_pages %ld (before: %ld %ld %ld)",
+				after[0], after[1], after[3], before[0],
+				before[1], before[3]);
+		}
+	}
+	usleep(500000);
+	fz_kmsg_poll();		/* reports from the teardown */
+	fz_monitor_stop();
+	fz_report_final();
+
+	switch (fz_stop_reason) {
+	case FZ_STOP_FAIL: code = 1; break;
+	case FZ_STOP_KERNEL: code = 2; break;
+	case FZ_STOP_HANG: code = 3; break;
+	default: code = 0; break;
+	}
+	return code;
+}

@@ -1,0 +1,566 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the fuzzer tells: the op log (a ring buffer of the last operations),
+ * the kernel log watcher (/dev/kmsg, scanned after every batch of ops and
+ * by the monitor thread), the hang monitor, and failed self-checks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include "fuzz.h"
+
+#define FZ_LOG_SIZE	1024	/* entries kept; a power of two */
+#define FZ_LOG_TEXT	200
+
+struct fz_log_entry {
+	uint64_t	opno;
+	int		thread;
+	char		text[FZ_LOG_TEXT];
+};
+
+static struct fz_log_entry fz_oplog[FZ_LOG_SIZE];
+static uint64_t fz_oplog_next;
+static pthread_mutex_t fz_oplog_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static char fz_fail_msg[512];
+
+void fz_log(const char *fmt, ...)
+{
+	struct fz_log_entry *e;
+	va_list ap;
+
+	if (fz_in_child)	/* after fork(): no locks */
+		return;
+	/* a bad stop keeps the ops that led to it, not the cleanup's */
+	if (fz_stop_reason >= FZ_STOP_FAIL && !fz_self)
+		return;
+	pthread_mutex_lock(&fz_oplog_lock);
+	e = &fz_oplog[fz_oplog_next++ & (FZ_LOG_SIZE - 1)];
+	e->opno = fz_self ? fz_self->cur_opno : 0;
+	e->thread = fz_self ? fz_self->idx : -1;
+	va_start(ap, fmt);
+	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	va_end(ap);
+	if (fz_cfg.verbose) {
+		printf("op %llu t%d: %s\n", (unsigned long long)e->opno,
+		       e->thread, e->text);
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&fz_oplog_lock);
+}
+
+void fz_print_log(unsigned int lines)
+{
+	uint64_t i, start;
+
+	pthread_mutex_lock(&fz_oplog_lock);
+	if (lines > FZ_LOG_SIZE)
+		lines = FZ_LOG_SIZE;
+	start = fz_oplog_next > lines ? fz_oplog_next - lines : 0;
+	printf("FUZZ: last operations (op number, thread):\n");
+	for (i = start; i < fz_oplog_next; i++) {
+		struct fz_log_entry *e = &fz_oplog[i & (FZ_LOG_SIZE - 1)];
+
+		printf("FUZZ:   op %-8llu t%d %s\n",
+		       (unsigned long long)e->opno, e->thread, e->text);
+	}
+	pthread_mutex_unlock(&fz_oplog_lock);
+	fflush(stdout);
+}
+
+/* A finished or interrupted run can still turn out bad; a bad one stays. */
+static bool fz_stop_set(int reason)
+{
+	int cur = __atomic_load_n(&fz_stop_reason, __ATOMIC_SEQ_CST);
+
+	for (;;) {
+		bool bad = cur == FZ_STOP_FAIL || cur == FZ_STOP_KERNEL ||
+			   cur == FZ_STOP_HANG;
+
+		if (bad || (cur != FZ_RUNNING && (reason == FZ_STOP_DONE ||
+						  reason == FZ_STOP_SIGNAL)))
+			return false;
+		if (__atomic_compare_exchange_n(&fz_stop_reason, &cur, reason,
+						false, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			return true;
+	}
+}
+
+void fz_request_stop(int reason)
+{
+	fz_stop_set(reason);
+}
+
+void fz_fail(const char *fmt, ...)
+{
+	char msg[sizeof(fz_fail_msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (fz_in_child) {
+		fprintf(stderr, "FUZZ: child %d: %s\n", (int)getpid(), msg);
+		_exit(42);
+	}
+	fz_log("SELF-CHECK FAILED: %s", msg);
+	pthread_mutex_lock(&fz_oplog_lock);
+	if (fz_stop_set(FZ_STOP_FAIL))
+		memcpy(fz_fail_msg, msg, sizeof(msg));
+	pthread_mutex_unlock(&fz_oplog_lock);
+}
+
+/* ---------------------------------------------------------- protected fds */
+
+/* fds the SQEs must never name: the kernel log, stdio, internal pipes */
+static int fz_protected[16];
+static unsigned int fz_nr_protected;
+
+void fz_protect_fd(int fd)
+{
+	if (fd >= 0 && fz_nr_protected < ARRAY_SIZE(fz_protected))
+		fz_protected[fz_nr_protected++] = fd;
+}
+
+bool fz_fd_protected(int fd)
+{
+	unsigned int i;
+
+	if (fd >= 0 && fd <= 2)
+		return true;
+	for (i = 0; i < fz_nr_protected; i++)
+		if (fz_protected[i] == fd)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------- kernel log */
+
+/*
+ * The same list tools/vm/jobs/lib.sh scans dmesg with (fuzz.sh passes it
+ * in with --report-re, so the two stay one list).
+ */
+static const char fz_default_report_re[] =
+	"WARNING:|BUG:|Oops|Kernel panic|general protection fault|"
+	"blocked for more than|circular locking|inconsistent lock state|"
+	"possible recursive locking|suspicious RCU usage|KASAN|UBSAN|"
+	"unreferenced object|soft lockup|hard LOCKUP|rcu.*stall|"
+	"sleeping function called from invalid context|list_add corruption|"
+	"list_del corruption|refcount_t:|Slab cache still has objects|"
+	"kernel BUG at|invalid opcode:|usercopy:|Unable to handle";
+
+#define FZ_KMSG_KEEP	400	/* lines of report kept */
+
+static int fz_kmsg_fd = -1;
+static regex_t fz_report_regex;
+static pthread_mutex_t fz_kmsg_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *fz_kmsg_report[FZ_KMSG_KEEP];
+static unsigned int fz_kmsg_nr;
+static bool fz_kmsg_hit;
+static uint64_t fz_kmsg_hit_op;
+static uint64_t fz_kmsg_hit_ns;
+
+int fz_kmsg_open(void)
+{
+	const char *re = fz_cfg.report_re ? fz_cfg.report_re :
+			 fz_default_report_re;
+
+	if (regcomp(&fz_report_regex, re, REG_EXTENDED | REG_NOSUB)) {
+		fprintf(stderr, "xuring-fuzz: bad --report-re '%s'\n", re);
+		return -1;
+	}
+	if (fz_cfg.no_kmsg)
+		return 0;
+	fz_kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fz_kmsg_fd < 0) {
+		printf("xuring-fuzz: warning: cannot read /dev/kmsg (%s): kernel reports are not watched\n",
+		       strerror(errno));
+		return 0;
+	}
+	/* only what happens from now on */
+	lseek(fz_kmsg_fd, 0, SEEK_END);
+	fz_protect_fd(fz_kmsg_fd);
+	return 0;
+}
+
+/* "prio,seq,ts,flags;text" -> text, with the timestamp in front */
+static void fz_kmsg_keep(const char *rec)
+{
+	const char *semi = strchr(rec, ';');
+	unsigned long long ts = 0;
+	char line[600];
+	int prio, n;
+
+	if (fz_kmsg_nr >= FZ_KMSG_KEEP)
+		return;
+	if (sscanf(rec, "%d,%*u,%llu", &prio, &ts) < 1)
+		ts = 0;
+	n = snprintf(line, sizeof(line), "[%5llu.%06llu] %s", ts / 1000000,
+		     ts % 1000000, semi ? semi + 1 : rec);
+	if (n > 0 && line[strlen(line) - 1] == '\n')
+		line[strlen(line) - 1] = 0;
+	fz_kmsg_report[fz_kmsg_nr++] = strdup(line);
+}
+
+/* Read what is new; keep everything from the first report on. */
+static bool fz_kmsg_read_locked(void)
+{
+	char buf[8192];
+	bool hit = false;
+
+	if (fz_kmsg_fd < 0)
+		return false;
+	for (;;) {
+		ssize_t n = read(fz_kmsg_fd, buf, sizeof(buf) - 1);
+		char *semi, *nl;
+
+		if (n < 0) {
+			if (errno == EPIPE)	/* overwritten records: go on */
+				continue;
+			break;
+		}
+		if (n == 0)
+			break;
+		buf[n] = 0;
+		/* continuation lines (" KEY=value") are dictionary; drop them */
+		nl = strchr(buf, '\n');
+		if (nl)
+			nl[1] = 0;
+		semi = strchr(buf, ';');
+		if (!fz_kmsg_hit && semi &&
+		    regexec(&fz_report_regex, semi + 1, 0, NULL, 0) == 0) {
+			fz_kmsg_hit = true;
+			fz_kmsg_hit_op = __atomic_load_n(&fz_opno, __ATOMIC_RELAXED);
+			fz_kmsg_hit_ns = fz_now_ns();
+			hit = true;
+		}
+		if (fz_kmsg_hit)
+			fz_kmsg_keep(buf);
+	}
+	return hit;
+}
+
+bool fz_kmsg_poll(void)
+{
+	bool hit;
+
+	if (fz_kmsg_fd < 0)
+		return false;
+	pthread_mutex_lock(&fz_kmsg_lock);
+	hit = fz_kmsg_read_locked();
+	pthread_mutex_unlock(&fz_kmsg_lock);
+	if (hit) {
+		fz_log("kernel report in the kernel log");
+		fz_request_stop(FZ_STOP_KERNEL);
+	}
+	return hit;
+}
+
+/* Let the rest of a multi-line report arrive, then print it. */
+void fz_kmsg_print_report(void)
+{
+	unsigned int i, quiet = 0;
+
+	if (!fz_kmsg_hit)
+		return;
+	/* up to 5 s, until the log has been quiet for half a second */
+	for (i = 0; i < 50 && quiet < 5; i++) {
+		unsigned int before = fz_kmsg_nr;
+
+		usleep(100000);
+		pthread_mutex_lock(&fz_kmsg_lock);
+		fz_kmsg_read_locked();
+		pthread_mutex_unlock(&fz_kmsg_lock);
+		quiet = fz_kmsg_nr == before ? quiet + 1 : 0;
+	}
+	printf("FUZZ: kernel log from the first report on:\n");
+	for (i = 0; i < fz_kmsg_nr; i++)
+		printf("FUZZ: | %s\n", fz_kmsg_report[i]);
+	fflush(stdout);
+}
+
+/* ---------------------------------------------------- fault injection */
+
+/*
+ * /proc/thread-self/fail-nth makes the nth fault-injection site this
+ * thread reaches fail (CONFIG_FAULT_INJECTION; fuzz.sh turns failslab and
+ * fail_page_alloc on for sleeping allocations). Deterministic, unlike the
+ * probability knobs.
+ */
+static __thread int fz_fail_nth_fd = -2;
+
+void fz_fail_nth_arm(struct fz_rng *r)
+{
+	char buf[16];
+	unsigned int nth;
+
+	if (!fz_cfg.fail_nth || !fz_chance(r, fz_cfg.fail_nth, 100))
+		return;
+	if (fz_fail_nth_fd == -2) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth",
+			 (int)syscall(SYS_gettid));
+		fz_fail_nth_fd = open(path, O_RDWR | O_CLOEXEC);
+		fz_protect_fd(fz_fail_nth_fd);
+	}
+	if (fz_fail_nth_fd < 0)
+		return;
+	nth = fz_range(r, 1, 40);
+	snprintf(buf, sizeof(buf), "%u", nth);
+	if (pwrite(fz_fail_nth_fd, buf, strlen(buf), 0) > 0)
+		fz_log("fail-nth %u", nth);
+}
+
+void fz_fail_nth_disarm(void)
+{
+	if (fz_fail_nth_fd >= 0)
+		(void)!pwrite(fz_fail_nth_fd, "0", 1, 0);
+}
+
+/* ------------------------------------------------------------ watchdog */
+
+void fz_watchdog_arm(unsigned int ms)
+{
+	struct itimerspec its = { 0 };
+
+	if (!fz_self || !fz_self->has_watchdog)
+		return;
+	its.it_value.tv_sec = ms / 1000;
+	its.it_value.tv_nsec = (ms % 1000) * 1000000L;
+	/* and again, in case the first one hit between two waits */
+	its.it_interval.tv_nsec = 100 * 1000000L;
+	timer_settime(fz_self->watchdog, 0, &its, NULL);
+}
+
+void fz_watchdog_disarm(void)
+{
+	struct itimerspec its = { 0 };
+
+	if (fz_self && fz_self->has_watchdog)
+		timer_settime(fz_self->watchdog, 0, &its, NULL);
+}
+
+/* -------------------------------------------------------- hang monitor */
+
+extern struct fz_thread *fz_threads;
+
+static pthread_t fz_monitor_thread;
+static uint64_t fz_kmsg_stop_ns;
+static volatile bool fz_monitor_quit;
+static int fz_hung_thread = -1;
+
+static void fz_dump_file(const char *path, const char *prefix)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (fgets(buf, sizeof(buf), f))
+		printf("%s%s", prefix, buf);
+	fclose(f);
+}
+
+static void fz_report_hang(struct fz_thread *t)
+{
+	char path[128];
+	unsigned int i;
+
+	printf("FUZZ: hang: thread %d made no progress for %.0f s in op %llu (%s), seed %llu\n",
+	       t->idx, fz_cfg.hang_timeout,
+	       (unsigned long long)t->cur_opno,
+	       t->cur_op ? (const char *)t->cur_op : "?",
+	       (unsigned long long)fz_cfg.seed);
+	for (i = 0; i < fz_cfg.threads; i++) {
+		struct fz_thread *w = &fz_threads[i];
+
+		printf("FUZZ: thread %d (tid %d, op %llu, %s%s%s) kernel stack:\n",
+		       w->idx, w->tid, (unsigned long long)w->cur_opno,
+		       w->cur_op ? (const char *)w->cur_op : "?",
+		       w->cur_what[0] ? ", in " : "", w->cur_what);
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stack", w->tid);
+		fz_dump_file(path, "FUZZ: |   ");
+	}
+	/* blocked tasks to the kernel log, for the report */
+	{
+		int fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			(void)!write(fd, "w", 1);
+			close(fd);
+		}
+	}
+	fflush(stdout);
+}
+
+static void *fz_monitor_fn(void *arg)
+{
+	uint64_t last_progress_print = fz_now_ns();
+	uint64_t last_ops = 0;
+
+	(void)arg;
+	while (!fz_monitor_quit) {
+		uint64_t now;
+		unsigned int i;
+
+		usleep(200000);
+		if (fz_kmsg_fd >= 0 &&
+		    pthread_mutex_trylock(&fz_kmsg_lock) == 0) {
+			bool hit = fz_kmsg_read_locked();
+
+			pthread_mutex_unlock(&fz_kmsg_lock);
+			if (hit)
+				fz_request_stop(FZ_STOP_KERNEL);
+		}
+		now = fz_now_ns();
+		for (i = 0; i < fz_cfg.threads && fz_hung_thread < 0; i++) {
+			struct fz_thread *t = &fz_threads[i];
+			uint64_t p = t->progress_ns;
+
+			if (p && now > p &&
+			    (now - p) / 1e9 > fz_cfg.hang_timeout) {
+				fz_hung_thread = i;
+				fz_request_stop(FZ_STOP_HANG);
+				fz_report_hang(t);
+			}
+		}
+		/*
+		 * A kernel report stops the workers at their next op; one
+		 * that an Oops killed, or that is stuck, never gets there.
+		 */
+		if (fz_stop_reason == FZ_STOP_KERNEL && !fz_kmsg_stop_ns)
+			fz_kmsg_stop_ns = now;
+		if (fz_kmsg_stop_ns && now - fz_kmsg_stop_ns > 20000000000ULL) {
+			printf("FUZZ: the workers did not stop within 20 s of the kernel report\n");
+			fz_report_final();
+			_exit(2);
+		}
+		if (fz_hung_thread >= 0) {
+			/* the stuck thread will not come back: report and go */
+			usleep(2000000);
+			fz_report_final();
+			_exit(3);
+		}
+		if (now - last_progress_print >= 5000000000ULL) {
+			uint64_t ops = __atomic_load_n(&fz_opno, __ATOMIC_RELAXED);
+			double dt = (now - last_progress_print) / 1e9;
+
+			char line[256];
+			int len;
+
+			/* write(2), not stdio: a stuck worker may hold its lock */
+			len = snprintf(line, sizeof(line),
+			       "xuring-fuzz: %6.0fs %9llu ops (%.0f/s) sqes %llu cqes %llu ioctls %llu forks %llu children %u\n",
+			       (now - fz_start_ns) / 1e9,
+			       (unsigned long long)ops, (ops - last_ops) / dt,
+			       (unsigned long long)fz_stats.sqes,
+			       (unsigned long long)fz_stats.cqes,
+			       (unsigned long long)fz_stats.ioctls,
+			       (unsigned long long)fz_stats.forks,
+			       fz_children_live());
+			(void)!write(1, line, len);
+			last_ops = ops;
+			last_progress_print = now;
+		}
+	}
+	return NULL;
+}
+
+void fz_monitor_start(void)
+{
+	pthread_create(&fz_monitor_thread, NULL, fz_monitor_fn, NULL);
+}
+
+void fz_monitor_stop(void)
+{
+	fz_monitor_quit = true;
+	pthread_join(fz_monitor_thread, NULL);
+}
+
+/* ------------------------------------------------------------ the end */
+
+static const char *fz_stop_names[] = {
+	[FZ_RUNNING] = "running",
+	[FZ_STOP_DONE] = "clean",
+	[FZ_STOP_SIGNAL] = "interrupted",
+	[FZ_STOP_FAIL] = "self-check failure",
+	[FZ_STOP_KERNEL] = "kernel report",
+	[FZ_STOP_HANG] = "hang",
+};
+
+void fz_report_final(void)
+{
+	int reason = fz_stop_reason;
+	uint64_t ops = fz_opno;
+	double secs = (fz_now_ns() - fz_start_ns) / 1e9;
+
+	switch (reason) {
+	case FZ_STOP_KERNEL:
+		printf("FUZZ: kernel report at op %llu, seed %llu\n",
+		       (unsigned long long)fz_kmsg_hit_op,
+		       (unsigned long long)fz_cfg.seed);
+		fz_print_log(fz_cfg.log_lines);
+		fz_kmsg_print_report();
+		break;
+	case FZ_STOP_FAIL:
+		printf("FUZZ: self-check failure at op %llu, seed %llu: %s\n",
+		       (unsigned long long)ops, (unsigned long long)fz_cfg.seed,
+		       fz_fail_msg);
+		fz_print_log(fz_cfg.log_lines);
+		/* a kernel report may explain it */
+		fz_kmsg_poll();
+		fz_kmsg_print_report();
+		break;
+	case FZ_STOP_HANG:
+		fz_print_log(fz_cfg.log_lines);
+		fz_kmsg_poll();
+		fz_kmsg_print_report();
+		break;
+	}
+	if (reason == FZ_STOP_KERNEL || reason == FZ_STOP_FAIL ||
+	    reason == FZ_STOP_HANG) {
+		uint64_t at = reason == FZ_STOP_KERNEL ? fz_kmsg_hit_op : ops;
+
+		char extra[200] = "";
+		const struct fz_avoid_name *a;
+		int n = 0;
+
+		for (a = fz_avoid_names; a->name; a++)
+			if (fz_cfg.avoid & a->bit)
+				n += snprintf(extra + n, sizeof(extra) - n, "%s%s",
+					      n ? "," : " --avoid ", a->name);
+		if (fz_cfg.fail_nth)
+			n += snprintf(extra + n, sizeof(extra) - n,
+				      " --fail-nth %u", fz_cfg.fail_nth);
+		if (fz_cfg.uid >= 0)
+			n += snprintf(extra + n, sizeof(extra) - n, " --uid %d",
+				      fz_cfg.uid);
+		if (fz_cfg.no_fork)
+			snprintf(extra + n, sizeof(extra) - n, " --no-fork");
+		printf("FUZZ: replay: xuring-fuzz --seed %llu --ops %llu%s%s\n",
+		       (unsigned long long)fz_cfg.seed,
+		       (unsigned long long)at, extra,
+		       fz_cfg.threads > 1 ?
+		       "   (single-threaded: the exact replay mode; this run had --threads, so the interleaving differs)" : "");
+	}
+	(void)fz_kmsg_hit_ns;
+	printf("xuring-fuzz: done: seed %llu, %llu ops in %.1f s (%.0f/s), %llu sqes, %llu cqes, %llu ioctls, %llu forks: %s\n",
+	       (unsigned long long)fz_cfg.seed, (unsigned long long)ops, secs,
+	       secs > 0 ? ops / secs : 0.0,
+	       (unsigned long long)fz_stats.sqes,
+	       (unsigned long long)fz_stats.cqes,
+	       (unsigned long long)fz_stats.ioctls,
+	       (unsigned long long)fz_stats.forks,
+	       fz_stop_names[reason]);
+	fflush(stdout);
+}

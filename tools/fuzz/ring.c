@@ -1,0 +1,1098 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Rings: SETUP with random parameters, mmap of the three regions in
+ * random ways, SQ production, ENTER, CQ reaping, and the shadow that
+ * checks what the kernel hands back.
+ *
+ * The shadow. Every SQE we publish has a user_data no other pending SQE
+ * has; a multiset holds the user_data of every SQ slot we published (an
+ * SQ array entry may point at another SQE of the same batch, so a
+ * user_data can be expected twice, and an out-of-range entry expects
+ * nothing). A CQE must take an element out of it: one that does not was
+ * never submitted or arrived twice. The kernel-owned indexes must stay
+ * inside what we published: sq.head never passes our tail, cq.tail never
+ * runs more than cq_entries ahead of our head, and the dropped counter
+ * counts exactly the out-of-range entries consumed. A ring whose memory
+ * somebody else may have written (a scribble, a child) is "tainted" and
+ * no longer checked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "fuzz.h"
+
+struct fz_ring fz_rings[FZ_NR_RINGS];
+
+#define FZ_MAX_LIVE	8192	/* CQEs we wait for on one ring, at most */
+#define FZ_WATCHDOG_SIG	(SIGRTMIN + 2)
+
+static inline unsigned int fz_load_acquire(const void *p)
+{
+	return __atomic_load_n((const unsigned int *)p, __ATOMIC_ACQUIRE);
+}
+
+static inline void fz_store_release(void *p, unsigned int v)
+{
+	__atomic_store_n((unsigned int *)p, v, __ATOMIC_RELEASE);
+}
+
+#define FZ_AT(base, off)	((unsigned int *)((char *)(base) + (off)))
+
+/* ------------------------------------------------------------ the ioctls */
+
+/* What io_uring's three system calls document, plus what xuring adds. */
+bool fz_errno_allowed(int err)
+{
+	switch (err) {
+	case EINVAL: case EFAULT: case EBADF: case EBUSY: case EBADFD:
+	case ENOTTY: case E2BIG: case ENOMEM: case EOPNOTSUPP: case EEXIST:
+	case ENXIO: case EMFILE: case ETIME: case EINTR: case EAGAIN:
+	case EOVERFLOW: case EPERM:
+	/* ENTER on an SQPOLL ring whose owner's mm is gone (sqpoll.c) */
+	case EOWNERDEAD:
+		return true;
+	}
+	return false;
+}
+
+static __thread bool fz_injecting;
+
+int fz_ioctl(int fd, unsigned long cmd, void *arg, const char *what)
+{
+	int ret, err;
+
+	fz_stat_inc(ioctls);
+	if (fz_self)
+		snprintf(fz_self->cur_what, sizeof(fz_self->cur_what), "%s",
+			 what);
+	if (fz_self) {
+		fz_fail_nth_arm(&fz_self->rng);
+		fz_injecting = fz_cfg.fail_nth != 0;
+	}
+	ret = ioctl(fd, cmd, arg);
+	err = errno;
+	if (fz_self) {
+		fz_fail_nth_disarm();
+		fz_self->cur_what[0] = 0;
+	}
+	if (ret < -1)
+		fz_fail("%s on fd %d returned %d: negative but not -1 (a truncated count?)",
+			what, fd, ret);
+	if (ret == -1) {
+		fz_stat_inc(ioctl_errors);
+		if (!fz_errno_allowed(err) &&
+		    !(fz_injecting && (err == ENOSPC || err == EIO)))
+			fz_fail("%s on fd %d returned errno %d (%s), which no interface documents",
+				what, fd, err, strerror(err));
+	}
+	errno = err;
+	return ret;
+}
+
+/* The ioctl number for @nr, mostly as built; sometimes sized or typed oddly. */
+unsigned long fz_ioc(struct fz_rng *r, unsigned int nr, size_t size,
+			    char *arg, size_t room, const char **how)
+{
+	*how = "";
+	switch (fz_below(r, 40)) {
+	case 0:	/* a newer header: trailing zeros are fine */
+		if (room >= size + 8) {
+			memset(arg + size, 0, 8);
+			*how = " (size+8, zero)";
+			return _IOC(_IOC_WRITE, XURING_IOC_MAGIC, nr, size + 8);
+		}
+		break;
+	case 1:	/* a newer header with a field we do not know: E2BIG */
+		if (room >= size + 8) {
+			memset(arg + size, 0, 8);
+			arg[size + fz_below(r, 8)] = 1;
+			*how = " (size+8, nonzero)";
+			return _IOC(_IOC_WRITE, XURING_IOC_MAGIC, nr, size + 8);
+		}
+		break;
+	case 2:
+		*how = " (short size)";
+		return _IOC(_IOC_WRITE, XURING_IOC_MAGIC, nr, fz_below(r, size));
+	case 3:
+		*how = " (read|write)";
+		return _IOC(_IOC_READ | _IOC_WRITE, XURING_IOC_MAGIC, nr, size);
+	case 4:
+		*how = " (random cmd)";
+		return (unsigned long)(uint32_t)fz_rand(r);
+	case 5:
+		*how = " (other nr)";
+		return _IOC(_IOC_WRITE, XURING_IOC_MAGIC, fz_range(r, 3, 255), size);
+	}
+	return _IOC(_IOC_WRITE, XURING_IOC_MAGIC, nr, size);
+}
+
+/* --------------------------------------------------------------- shadow */
+
+static uint64_t fz_hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static void fz_udset_clear(struct fz_udset *s)
+{
+	free(s->slots);
+	memset(s, 0, sizeof(*s));
+}
+
+static struct fz_ud *fz_udset_find(struct fz_udset *s, uint64_t ud)
+{
+	uint32_t i;
+
+	if (!s->cap)
+		return NULL;
+	for (i = fz_hash64(ud) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		struct fz_ud *e = &s->slots[i];
+
+		if (!e->count)
+			return NULL;
+		if (e->user_data == ud)
+			return e;
+	}
+}
+
+static void fz_udset_insert_slot(struct fz_udset *s, const struct fz_ud *u)
+{
+	uint32_t i;
+
+	for (i = fz_hash64(u->user_data) & (s->cap - 1);;
+	     i = (i + 1) & (s->cap - 1)) {
+		if (!s->slots[i].count) {
+			s->slots[i] = *u;
+			s->used++;
+			return;
+		}
+	}
+}
+
+static void fz_udset_add(struct fz_udset *s, const struct fz_ud *u)
+{
+	struct fz_ud *e = fz_udset_find(s, u->user_data);
+
+	s->live++;
+	if (e) {
+		e->count++;
+		return;
+	}
+	if ((s->used + 1) * 4 >= s->cap * 3) {
+		struct fz_ud *old = s->slots;
+		uint32_t i, oldcap = s->cap;
+
+		s->cap = oldcap ? oldcap * 2 : 256;
+		s->slots = calloc(s->cap, sizeof(*s->slots));
+		s->used = 0;
+		for (i = 0; i < oldcap; i++)
+			if (old[i].count)
+				fz_udset_insert_slot(s, &old[i]);
+		free(old);
+	}
+	fz_udset_insert_slot(s, u);
+}
+
+/* take one; backward-shift deletion keeps the probe chains whole */
+static void fz_udset_take(struct fz_udset *s, struct fz_ud *e)
+{
+	uint32_t i = e - s->slots, j, k;
+
+	s->live--;
+	if (--e->count)
+		return;
+	s->used--;
+	j = i;
+	for (;;) {
+		j = (j + 1) & (s->cap - 1);
+		if (!s->slots[j].count)
+			break;
+		k = fz_hash64(s->slots[j].user_data) & (s->cap - 1);
+		/* can the entry at j move to the hole at i? */
+		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
+			s->slots[i] = s->slots[j];
+			i = j;
+		}
+	}
+	s->slots[i].count = 0;
+}
+
+/* ---------------------------------------------------------------- rings */
+
+static pthread_mutex_t fz_zombie_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	void	*addr;
+	size_t	len;
+} fz_zombies[16];
+static unsigned int fz_nr_zombies;
+
+static void fz_watchdog_handler(int sig)
+{
+	(void)sig;
+}
+
+void fz_rings_init(void)
+{
+	pthread_rwlockattr_t attr;
+	struct sigaction sa = { .sa_handler = fz_watchdog_handler };
+	unsigned int i;
+
+	/* no SA_RESTART: the point is to interrupt a wait */
+	sigaction(FZ_WATCHDOG_SIG, &sa, NULL);
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr,
+			PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	for (i = 0; i < FZ_NR_RINGS; i++) {
+		struct fz_ring *ring = &fz_rings[i];
+
+		memset(ring, 0, sizeof(*ring));
+		pthread_rwlock_init(&ring->lock, &attr);
+		pthread_mutex_init(&ring->sq_lock, NULL);
+		ring->idx = i;
+		ring->fd = -1;
+	}
+}
+
+void fz_rings_fini(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FZ_NR_RINGS; i++) {
+		struct fz_ring *ring = &fz_rings[i];
+
+		pthread_rwlock_wrlock(&ring->lock);
+		if (ring->fd >= 0)
+			fz_ring_close(ring, NULL);
+		pthread_rwlock_unlock(&ring->lock);
+	}
+	fz_zombies_reap(NULL, true);
+}
+
+struct fz_ring *fz_pick_ring(struct fz_rng *r, bool ready)
+{
+	unsigned int start = fz_below(r, FZ_NR_RINGS), i;
+
+	if (!ready)
+		return &fz_rings[start];
+	for (i = 0; i < FZ_NR_RINGS; i++) {
+		struct fz_ring *ring = &fz_rings[(start + i) % FZ_NR_RINGS];
+
+		if (__atomic_load_n(&ring->ready, __ATOMIC_RELAXED))
+			return ring;
+	}
+	return NULL;
+}
+
+int fz_ring_any_fd(struct fz_rng *r)
+{
+	unsigned int start = fz_below(r, FZ_NR_RINGS), i;
+
+	for (i = 0; i < FZ_NR_RINGS; i++) {
+		int fd = __atomic_load_n(&fz_rings[(start + i) % FZ_NR_RINGS].fd,
+					 __ATOMIC_RELAXED);
+
+		if (fd >= 0)
+			return fd;
+	}
+	return -1;
+}
+
+bool fz_ring_memory(struct fz_rng *r, uint64_t *addr, uint64_t *len)
+{
+	struct fz_ring *ring = &fz_rings[fz_below(r, FZ_NR_RINGS)];
+	void *map = ring->sq_map;
+	size_t size = ring->sq_len;
+
+	if (fz_chance(r, 1, 2) && ring->sqe_map) {
+		map = ring->sqe_map;
+		size = ring->sqe_len;
+	}
+	if (!map || !size)
+		return false;
+	*addr = (uint64_t)(uintptr_t)map + fz_below(r, size);
+	*len = (uint64_t)(uintptr_t)map + size - *addr;
+	return true;
+}
+
+void fz_ring_taint(struct fz_ring *ring, const char *why)
+{
+	if (!ring->tainted)
+		fz_log("ring %d tainted: %s", ring->idx, why);
+	ring->tainted = true;
+	ring->taint_why = why;
+}
+
+static void fz_ring_reset_shadow(struct fz_ring *ring)
+{
+	fz_udset_clear(&ring->outstanding);
+	free(ring->slot_bad);
+	ring->slot_bad = NULL;
+	ring->sq_tail = ring->sq_head_seen = ring->cq_head = 0;
+	ring->dropped_written = ring->dropped_consumed = 0;
+	ring->dropped_base = 0;
+	ring->tainted = false;
+	ring->taint_why = NULL;
+	ring->blocking = 0;
+	ring->nr_files = 0;
+	ring->has_bufs = false;
+	ring->nr_bufs = 0;
+	ring->iowq_known = false;
+}
+
+int fz_ring_open(struct fz_ring *ring, struct fz_rng *r)
+{
+	int flags = O_RDWR;
+
+	if (fz_chance(r, 1, 2))
+		flags |= O_CLOEXEC;
+	if (fz_chance(r, 1, 10))
+		flags |= O_NONBLOCK;
+	if (fz_chance(r, 1, 30))
+		flags = (flags & ~O_ACCMODE) | O_RDONLY;
+	ring->fd = open(XURING_DEVICE_PATH, flags);
+	fz_log("ring %d: open -> fd %d", ring->idx, ring->fd);
+	if (ring->fd < 0)
+		return -1;
+	ring->ready = false;
+	ring->gen++;
+	ring->creator_tid = fz_self ? fz_self->tid : 0;
+	fz_ring_reset_shadow(ring);
+	return 0;
+}
+
+static uint32_t fz_gen_entries(struct fz_rng *r)
+{
+	switch (fz_below(r, 24)) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return (uint32_t)fz_range(r, 1, 300);
+	case 3: return 4096;
+	case 4: return 32768;
+	case 5: return 32769;
+	case 6: return 0xffffffff;
+	case 7: return (uint32_t)fz_interesting(r, 32);
+	default: return 1U << fz_range(r, 1, 7);
+	}
+}
+
+static void fz_gen_params(struct fz_rng *r, struct xuring_params *p,
+			  uint32_t entries)
+{
+	static const struct {
+		uint32_t flag;
+		unsigned int num, den;
+	} bits[] = {
+		{ XURING_SETUP_IOPOLL, 1, 8 },
+		{ XURING_SETUP_SQPOLL, 1, 6 },
+		{ XURING_SETUP_SQ_AFF, 1, 12 },
+		{ XURING_SETUP_CQSIZE, 1, 4 },
+		{ XURING_SETUP_CLAMP, 1, 6 },
+		{ XURING_SETUP_ATTACH_WQ, 1, 10 },
+		{ XURING_SETUP_R_DISABLED, 1, 40 },
+		{ XURING_SETUP_SUBMIT_ALL, 1, 4 },
+		{ XURING_SETUP_COOP_TASKRUN, 1, 8 },
+		{ XURING_SETUP_TASKRUN_FLAG, 1, 10 },
+		{ XURING_SETUP_SQE128, 1, 60 },
+		{ XURING_SETUP_CQE32, 1, 60 },
+		{ XURING_SETUP_SINGLE_ISSUER, 1, 8 },
+		{ XURING_SETUP_DEFER_TASKRUN, 1, 10 },
+	};
+	unsigned int i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < ARRAY_SIZE(bits); i++)
+		if (fz_chance(r, bits[i].num, bits[i].den))
+			p->flags |= bits[i].flag;
+	if (fz_chance(r, 1, 40))
+		p->flags = (uint32_t)fz_rand(r);
+	if (fz_chance(r, 1, 3))
+		p->flags |= XURING_SETUP_CQSIZE;
+	switch (fz_below(r, 6)) {
+	case 0: p->cq_entries = 0; break;
+	case 1: p->cq_entries = entries; break;
+	case 2: p->cq_entries = (uint32_t)fz_interesting(r, 32); break;
+	case 3: p->cq_entries = entries ? entries - 1 : 0; break;
+	default: p->cq_entries = entries * (1U << fz_below(r, 4)); break;
+	}
+	switch (fz_below(r, 4)) {
+	case 0: p->sq_thread_cpu = 0; break;
+	case 1: p->sq_thread_cpu = fz_below(r, 4); break;
+	case 2: p->sq_thread_cpu = (uint32_t)fz_interesting(r, 32); break;
+	default: p->sq_thread_cpu = 1; break;
+	}
+	switch (fz_below(r, 5)) {
+	case 0: p->sq_thread_idle = 0; break;
+	case 1: p->sq_thread_idle = 1; break;
+	case 2: p->sq_thread_idle = (uint32_t)fz_interesting(r, 32); break;
+	default: p->sq_thread_idle = fz_range(r, 1, 200); break;
+	}
+	p->wq_fd = fz_chance(r, 3, 4) ? fz_ring_any_fd(r) : fz_pick_fd(r, NULL);
+	if (fz_chance(r, 1, 30))
+		p->resv[fz_below(r, 3)] = (uint32_t)fz_rand(r) | 1;
+	if (fz_chance(r, 1, 8))	/* outputs: whatever comes in is overwritten */
+		memset(&p->sq_off, 0xa5, sizeof(p->sq_off) + sizeof(p->cq_off));
+	if (fz_chance(r, 1, 8))
+		p->features = (uint32_t)fz_rand(r);
+}
+
+/* An ioctl argument in scratch memory, with room for odd sizes. */
+struct fz_setup_scratch {
+	struct xuring_setup_arg	arg;
+	char			trail[64];
+};
+
+int fz_ring_setup(struct fz_ring *ring, struct fz_rng *r)
+{
+	struct fz_setup_scratch *s = fz_scratch(sizeof(*s));
+	struct xuring_params p;
+	const char *how, *ptr = "params";
+	uint32_t entries = fz_gen_entries(r);
+	void *ro = NULL;
+	unsigned long cmd;
+	bool was_ready = ring->ready;
+	int ret;
+
+	if (ring->fd < 0)
+		return -1;
+	fz_gen_params(r, &p, entries);
+	memset(s, 0, sizeof(*s));
+	s->arg.entries = entries;
+	s->arg.params = (uintptr_t)&p;
+	if (fz_chance(r, 1, 30))
+		s->arg.resv = (uint32_t)fz_rand(r) | 1;
+	switch (fz_below(r, 30)) {
+	case 0:
+		s->arg.params = fz_bad_ptr(r, &ptr);
+		break;
+	case 1:	/* params readable but not writable: fails after the ring exists */
+		ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (ro != MAP_FAILED) {
+			memcpy(ro, &p, sizeof(p));
+			mprotect(ro, 4096, PROT_READ);
+			s->arg.params = (uintptr_t)ro;
+			ptr = "ro-params";
+		} else {
+			ro = NULL;
+		}
+		break;
+	}
+	cmd = fz_ioc(r, 0, sizeof(s->arg), (char *)s, sizeof(*s), &how);
+	fz_log("ring %d: SETUP fd %d entries %u flags %#x cq %u cpu %u idle %u wq_fd %d %s%s",
+	       ring->idx, ring->fd, entries, p.flags, p.cq_entries,
+	       p.sq_thread_cpu, p.sq_thread_idle, (int)p.wq_fd, ptr, how);
+	fz_stat_inc(setups);
+	ret = fz_ioctl(ring->fd, cmd, s, "SETUP");
+	if (ro)
+		munmap(ro, 4096);
+	fz_log("ring %d: SETUP -> %d%s%s", ring->idx, ret,
+	       ret < 0 ? " " : "", ret < 0 ? strerror(errno) : "");
+	if (ret < 0)
+		return ret;
+	if (was_ready) {
+		fz_fail("ring %d: a second SETUP on fd %d succeeded", ring->idx,
+			ring->fd);
+		return ret;
+	}
+	if (strcmp(ptr, "params") != 0)
+		fz_fail("ring %d: SETUP with %s params succeeded", ring->idx, ptr);
+	if (p.sq_entries == 0 || (p.sq_entries & (p.sq_entries - 1)) ||
+	    p.cq_entries < p.sq_entries || (p.cq_entries & (p.cq_entries - 1)))
+		fz_fail("ring %d: SETUP returned sq_entries %u cq_entries %u",
+			ring->idx, p.sq_entries, p.cq_entries);
+	ring->p = p;
+	ring->slot_bad = calloc(p.sq_entries, 1);
+	__atomic_store_n(&ring->ready, true, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void *fz_mmap_region(struct fz_ring *ring, struct fz_rng *r,
+			    uint64_t off, size_t len)
+{
+	int flags = MAP_SHARED;
+	void *p;
+
+	if (fz_chance(r, 1, 3))
+		flags |= MAP_POPULATE;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, ring->fd, off);
+	fz_stat_inc(mmaps);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int fz_ring_map(struct fz_ring *ring, struct fz_rng *r)
+{
+	const struct xuring_params *p = &ring->p;
+	size_t sq_len = p->sq_off.array + p->sq_entries * 4;
+	size_t cq_len = p->cq_off.cqes + p->cq_entries * sizeof(struct xuring_cqe);
+	size_t sqe_len = p->sq_entries * sizeof(struct xuring_sqe);
+
+	if (!ring->ready)
+		return -1;
+	fz_ring_unmap(ring, NULL);
+	if (fz_chance(r, 1, 2)) {
+		/* SINGLE_MMAP: one mapping covers both rings */
+		size_t len = sq_len > cq_len ? sq_len : cq_len;
+
+		ring->sq_map = fz_mmap_region(ring, r, fz_chance(r, 1, 2) ?
+					      XURING_OFF_SQ_RING :
+					      XURING_OFF_CQ_RING, len);
+		ring->sq_len = len;
+		ring->cq_map = ring->sq_map;
+		ring->cq_len = 0;	/* shared: unmapped with sq_map */
+	} else {
+		ring->sq_map = fz_mmap_region(ring, r, XURING_OFF_SQ_RING, sq_len);
+		ring->sq_len = sq_len;
+		ring->cq_map = fz_mmap_region(ring, r, XURING_OFF_CQ_RING, cq_len);
+		ring->cq_len = cq_len;
+	}
+	ring->sqe_map = fz_mmap_region(ring, r, XURING_OFF_SQES, sqe_len);
+	ring->sqe_len = sqe_len;
+	if (!ring->sq_map)
+		ring->sq_len = 0;
+	if (!ring->cq_map)
+		ring->cq_len = 0;
+	if (!ring->sqe_map)
+		ring->sqe_len = 0;
+	fz_log("ring %d: mmap sq %p cq %p sqes %p", ring->idx, ring->sq_map,
+	       ring->cq_map, ring->sqe_map);
+	if (ring->sq_map && !ring->tainted) {
+		/* what SETUP said must be what the ring says */
+		if (*FZ_AT(ring->sq_map, p->sq_off.ring_entries) != p->sq_entries ||
+		    *FZ_AT(ring->sq_map, p->sq_off.ring_mask) != p->sq_entries - 1 ||
+		    *FZ_AT(ring->sq_map, p->cq_off.ring_entries) != p->cq_entries ||
+		    *FZ_AT(ring->sq_map, p->cq_off.ring_mask) != p->cq_entries - 1)
+			fz_fail("ring %d: ring_entries/ring_mask in the ring differ from SETUP's",
+				ring->idx);
+	}
+	return 0;
+}
+
+static void fz_zombie_add(void *addr, size_t len)
+{
+	void *old = NULL;
+	size_t oldlen = 0;
+
+	pthread_mutex_lock(&fz_zombie_lock);
+	if (fz_nr_zombies == ARRAY_SIZE(fz_zombies)) {
+		old = fz_zombies[0].addr;
+		oldlen = fz_zombies[0].len;
+		memmove(&fz_zombies[0], &fz_zombies[1],
+			sizeof(fz_zombies[0]) * (fz_nr_zombies - 1));
+		fz_nr_zombies--;
+	}
+	fz_zombies[fz_nr_zombies].addr = addr;
+	fz_zombies[fz_nr_zombies].len = len;
+	fz_nr_zombies++;
+	pthread_mutex_unlock(&fz_zombie_lock);
+	if (old)
+		munmap(old, oldlen);
+}
+
+/* Drop mappings of closed rings: the last one tears the ring down. */
+void fz_zombies_reap(struct fz_rng *r, bool all)
+{
+	pthread_mutex_lock(&fz_zombie_lock);
+	while (fz_nr_zombies) {
+		unsigned int i = r ? fz_below(r, fz_nr_zombies) : 0;
+
+		munmap(fz_zombies[i].addr, fz_zombies[i].len);
+		fz_zombies[i] = fz_zombies[--fz_nr_zombies];
+		if (!all)
+			break;
+	}
+	pthread_mutex_unlock(&fz_zombie_lock);
+}
+
+/* munmap views; with @r some of them, as the dice say */
+void fz_ring_unmap(struct fz_ring *ring, struct fz_rng *r)
+{
+	bool sq = !r || fz_chance(r, 2, 3), sqe = !r || fz_chance(r, 2, 3);
+	bool cq = !r || fz_chance(r, 2, 3);
+
+	if (ring->cq_map && ring->cq_map != ring->sq_map && cq) {
+		munmap(ring->cq_map, ring->cq_len);
+		ring->cq_map = NULL;
+		ring->cq_len = 0;
+	}
+	if (ring->sq_map && sq) {
+		munmap(ring->sq_map, ring->sq_len);
+		if (ring->cq_map == ring->sq_map)
+			ring->cq_map = NULL;
+		ring->sq_map = NULL;
+		ring->sq_len = 0;
+	}
+	if (ring->sqe_map && sqe) {
+		munmap(ring->sqe_map, ring->sqe_len);
+		ring->sqe_map = NULL;
+		ring->sqe_len = 0;
+	}
+	if (r)
+		fz_log("ring %d: munmap%s%s%s", ring->idx, sq ? " sq" : "",
+		       cq ? " cq" : "", sqe ? " sqes" : "");
+}
+
+void fz_ring_close(struct fz_ring *ring, struct fz_rng *r)
+{
+	unsigned int how = r ? fz_below(r, 3) : 0;
+
+	__atomic_store_n(&ring->ready, false, __ATOMIC_RELEASE);
+	fz_log("ring %d: close fd %d (%s), %u CQEs outstanding", ring->idx,
+	       ring->fd, how == 0 ? "unmap first" : how == 1 ?
+	       "unmap after" : "mappings outlive the fd",
+	       ring->outstanding.live);
+	fz_stat_inc(closes);
+	if (how == 0)
+		fz_ring_unmap(ring, NULL);
+	if (ring->fd >= 0)
+		close(ring->fd);
+	ring->fd = -1;
+	if (how == 2) {
+		/* the ring lives on until these go */
+		if (ring->sq_map)
+			fz_zombie_add(ring->sq_map, ring->sq_len);
+		if (ring->cq_map && ring->cq_map != ring->sq_map)
+			fz_zombie_add(ring->cq_map, ring->cq_len);
+		if (ring->sqe_map)
+			fz_zombie_add(ring->sqe_map, ring->sqe_len);
+		ring->sq_map = ring->cq_map = ring->sqe_map = NULL;
+		ring->sq_len = ring->cq_len = ring->sqe_len = 0;
+	}
+	fz_ring_unmap(ring, NULL);
+	fz_ring_reset_shadow(ring);
+}
+
+/* --------------------------------------------------------------- the SQ */
+
+/* Account for SQ slots the kernel consumed up to @head. Under sq_lock. */
+static void fz_ring_consumed(struct fz_ring *ring, unsigned int head)
+{
+	const struct xuring_params *p = &ring->p;
+	unsigned int done = head - ring->sq_head_seen;
+	unsigned int pending = ring->sq_tail - ring->sq_head_seen;
+	unsigned int i, dropped;
+
+	if (ring->tainted) {
+		ring->sq_head_seen = head;
+		return;
+	}
+	if (done > pending) {
+		fz_fail("ring %d: SQ head moved to %u, past our tail %u (head was %u)",
+			ring->idx, head, ring->sq_tail, ring->sq_head_seen);
+		fz_ring_taint(ring, "bad sq head");
+		return;
+	}
+	for (i = 0; i < done; i++) {
+		unsigned int slot = (ring->sq_head_seen + i) & (p->sq_entries - 1);
+
+		if (ring->slot_bad[slot]) {
+			ring->dropped_consumed++;
+			ring->slot_bad[slot] = 0;
+		}
+	}
+	ring->sq_head_seen = head;
+	dropped = fz_load_acquire(FZ_AT(ring->sq_map, p->sq_off.dropped));
+	if (dropped < ring->dropped_consumed || dropped > ring->dropped_written)
+		fz_fail("ring %d: sq dropped is %u, expected %llu..%llu",
+			ring->idx, dropped,
+			(unsigned long long)ring->dropped_consumed,
+			(unsigned long long)ring->dropped_written);
+}
+
+/* a user_data no pending SQE has, nor the first @i of this batch */
+static uint64_t fz_unique_user_data(struct fz_rng *r, struct fz_ring *ring,
+				    unsigned int tail, unsigned int i)
+{
+	unsigned int mask = ring->p.sq_entries - 1;
+
+	for (;;) {
+		struct xuring_sqe *sqes = ring->sqe_map;
+		unsigned int j;
+		uint64_t ud;
+
+		switch (fz_below(r, 4)) {
+		case 0: ud = fz_below(r, 1 << 16); break;
+		case 1: ud = fz_interesting(r, 64); break;
+		default: ud = fz_rand(r); break;
+		}
+		if (fz_udset_find(&ring->outstanding, ud))
+			continue;
+		for (j = 0; j < i; j++)
+			if (sqes[(tail + j) & mask].user_data == ud)
+				break;
+		if (j == i)
+			return ud;
+	}
+}
+
+unsigned int fz_ring_submit_batch(struct fz_ring *ring, struct fz_rng *r,
+				  unsigned int max)
+{
+	const struct xuring_params *p = &ring->p;
+	unsigned int mask = p->sq_entries - 1, head, space, n, i, tail;
+	struct fz_sqe_info info[64];
+	uint32_t *array;
+
+	if (!ring->ready || !ring->sq_map || !ring->sqe_map)
+		return 0;
+	if (max > ARRAY_SIZE(info))
+		max = ARRAY_SIZE(info);
+	pthread_mutex_lock(&ring->sq_lock);
+	head = fz_load_acquire(FZ_AT(ring->sq_map, p->sq_off.head));
+	fz_ring_consumed(ring, head);
+	space = p->sq_entries - (ring->sq_tail - ring->sq_head_seen);
+	if (ring->tainted)	/* whatever our idea of the tail, resync */
+		ring->sq_tail = *FZ_AT(ring->sq_map, p->sq_off.tail);
+	n = max < space ? max : space;
+	if (ring->outstanding.live > FZ_MAX_LIVE)
+		n = 0;
+	tail = ring->sq_tail;
+	array = FZ_AT(ring->sq_map, p->sq_off.array);
+
+	for (i = 0; i < n; i++) {
+		struct xuring_sqe *sqe = (struct xuring_sqe *)ring->sqe_map +
+					 ((tail + i) & mask);
+
+		fz_gen_sqe(r, ring, sqe, &info[i]);
+		/* too many pipe reads that may block: a NOP instead */
+		if (info[i].blocking && ring->blocking >= 8) {
+			memset(sqe, 0, sizeof(*sqe));
+			info[i].blocking = false;
+			snprintf(info[i].desc, sizeof(info[i].desc),
+				 "NOP (instead of a blocking read)");
+		}
+		sqe->user_data = fz_unique_user_data(r, ring, tail, i);
+		if (info[i].blocking)
+			ring->blocking++;
+		if (info[i].taints_ring)
+			fz_ring_taint(ring, "SQE stores into ring memory");
+	}
+	for (i = 0; i < n; i++) {
+		unsigned int slot = (tail + i) & mask;
+		uint32_t idx = slot;
+
+		if (fz_chance(r, 1, 40) && i + 1 < n) {
+			/* two slots, one SQE: two requests, one user_data */
+			idx = (tail + fz_range(r, i, n - 1)) & mask;
+		} else if (fz_chance(r, 1, 60)) {
+			idx = fz_chance(r, 1, 2) ? p->sq_entries +
+			      (uint32_t)fz_below(r, 1000) : 0xffffffff;
+		}
+		array[slot] = idx;
+		if (idx >= p->sq_entries) {
+			ring->slot_bad[slot] = 1;
+			ring->dropped_written++;
+			fz_log("ring %d: slot %u -> bad index %u", ring->idx,
+			       tail + i, idx);
+			continue;
+		}
+		{
+			struct xuring_sqe *sqe = (struct xuring_sqe *)ring->sqe_map + idx;
+			unsigned int k = (idx - tail) & mask;
+			struct fz_ud u = {
+				.user_data = sqe->user_data, .count = 1,
+				.opcode = sqe->opcode, .flags = sqe->flags,
+				.blocking = 0, .len = sqe->len,
+			};
+
+			/* only the slot that owns the SQE counts its pipe read */
+			if (k == i)
+				u.blocking = info[k].blocking;
+			fz_udset_add(&ring->outstanding, &u);
+			fz_log("ring %d: sqe %u ud %#llx %s%s", ring->idx,
+			       tail + i, (unsigned long long)sqe->user_data,
+			       info[k].desc, k == i ? "" : " (again)");
+		}
+	}
+	ring->sq_tail = tail + n;
+	fz_store_release(FZ_AT(ring->sq_map, p->sq_off.tail), ring->sq_tail);
+	pthread_mutex_unlock(&ring->sq_lock);
+	__atomic_add_fetch(&fz_stats.sqes, n, __ATOMIC_RELAXED);
+	return n;
+}
+
+/* ---------------------------------------------------------------- ENTER */
+
+struct fz_enter_scratch {
+	struct xuring_enter_arg		arg;
+	char				trail[64];
+	struct xuring_getevents_arg	ext;
+	uint64_t			sigmask[2];
+	struct {
+		int64_t	tv_sec;
+		int64_t	tv_nsec;
+	} ts;
+};
+
+int fz_ring_enter(struct fz_ring *ring, struct fz_rng *r)
+{
+	struct fz_enter_scratch *s = fz_scratch(sizeof(*s));
+	unsigned int pending = ring->sq_tail - ring->sq_head_seen;
+	uint64_t wd_bit = 1ULL << (FZ_WATCHDOG_SIG - 1);
+	const char *how, *argdesc = "";
+	char desc[96];
+	unsigned long cmd;
+	bool waits;
+	int ret, fd = ring->fd;
+
+	memset(s, 0, sizeof(*s));
+	switch (fz_below(r, 10)) {
+	case 0: s->arg.to_submit = 0; break;
+	case 1: s->arg.to_submit = 1; break;
+	case 2: s->arg.to_submit = pending + fz_range(r, 1, 8); break;
+	case 3: s->arg.to_submit = (uint32_t)fz_interesting(r, 32); break;
+	default: s->arg.to_submit = pending; break;
+	}
+	/* SQPOLL ENTER returns to_submit, as an int: see FZ_AVOID_SQPOLL_COUNT */
+	if ((fz_cfg.avoid & FZ_AVOID_SQPOLL_COUNT) &&
+	    (ring->p.flags & XURING_SETUP_SQPOLL))
+		s->arg.to_submit &= 0x7fffffff;
+	if (fz_chance(r, 1, 2))
+		s->arg.flags |= XURING_ENTER_GETEVENTS;
+	if (fz_chance(r, 1, 5))
+		s->arg.flags |= XURING_ENTER_SQ_WAKEUP;
+	if (fz_chance(r, 1, 12))
+		s->arg.flags |= XURING_ENTER_SQ_WAIT;
+	if (fz_chance(r, 1, 3))
+		s->arg.flags |= XURING_ENTER_EXT_ARG;
+	if (fz_chance(r, 1, 50))
+		s->arg.flags |= XURING_ENTER_REGISTERED_RING;
+	if (fz_chance(r, 1, 60))
+		s->arg.flags |= (uint32_t)fz_rand(r);
+	if (fz_chance(r, 1, 60))
+		s->arg.resv = (uint32_t)fz_rand(r) | 1;
+	switch (fz_below(r, 8)) {
+	case 0: case 1: case 2: s->arg.min_complete = 0; break;
+	case 3: s->arg.min_complete = (uint32_t)fz_interesting(r, 32); break;
+	default: s->arg.min_complete = fz_range(r, 1, 4); break;
+	}
+
+	if (s->arg.flags & XURING_ENTER_EXT_ARG) {
+		s->arg.arg = (uintptr_t)&s->ext;
+		s->arg.argsz = sizeof(s->ext);
+		switch (fz_below(r, 12)) {
+		case 0: s->arg.arg = fz_bad_ptr(r, &argdesc); break;
+		case 1: s->arg.argsz = fz_below(r, 64); break;
+		case 2: s->ext.pad = 1; break;
+		}
+		/* a timeout, almost always: a wait must never be long */
+		s->ts.tv_sec = 0;
+		s->ts.tv_nsec = fz_below(r, 3000000);
+		s->ext.ts = (uintptr_t)&s->ts;
+		switch (fz_below(r, 20)) {
+		case 0: s->ext.ts = 0; break;		/* the watchdog ends it */
+		case 1: s->ts.tv_nsec = 1000000000; break;
+		case 2: s->ts.tv_sec = -1; break;
+		case 3: s->ext.ts = fz_bad_ptr(r, &argdesc); break;
+		}
+		if (fz_chance(r, 1, 3)) {
+			s->sigmask[0] = fz_rand(r) & ~wd_bit;
+			s->ext.sigmask = (uintptr_t)s->sigmask;
+			s->ext.sigmask_sz = 8;
+			if (fz_chance(r, 1, 6))
+				s->ext.sigmask_sz = (uint32_t)fz_interesting(r, 32);
+			if (fz_chance(r, 1, 8))
+				s->ext.sigmask = fz_bad_ptr(r, &argdesc);
+		}
+	} else if (fz_chance(r, 1, 4)) {
+		/* the plain form: arg is a signal mask */
+		s->sigmask[0] = fz_rand(r) & ~wd_bit;
+		s->arg.arg = (uintptr_t)s->sigmask;
+		s->arg.argsz = 8;
+		if (fz_chance(r, 1, 5))
+			s->arg.argsz = fz_below(r, 200);
+		if (fz_chance(r, 1, 6))
+			s->arg.arg = fz_bad_ptr(r, &argdesc);
+	} else if (s->arg.min_complete && fz_chance(r, 9, 10)) {
+		/* no timeout given: wait for nothing instead */
+		s->arg.min_complete = 0;
+	}
+	waits = s->arg.flags & (XURING_ENTER_GETEVENTS | XURING_ENTER_SQ_WAIT);
+
+	cmd = fz_ioc(r, 1, sizeof(s->arg), (char *)s, sizeof(s->arg) + sizeof(s->trail), &how);
+	snprintf(desc, sizeof(desc), "ENTER ring %d", ring->idx);
+	fz_log("ring %d: ENTER fd %d submit %u (pending %u) min %u flags %#x argsz %llu%s%s%s",
+	       ring->idx, fd, s->arg.to_submit, pending, s->arg.min_complete,
+	       s->arg.flags, (unsigned long long)s->arg.argsz,
+	       argdesc[0] ? " bad " : "", argdesc, how);
+	fz_stat_inc(enters);
+	if (waits)
+		fz_watchdog_arm(fz_cfg.watchdog_ms);
+	ret = fz_ioctl(fd, cmd, s, desc);
+	if (waits)
+		fz_watchdog_disarm();
+	fz_log("ring %d: ENTER -> %d%s%s", ring->idx, ret, ret < 0 ? " " : "",
+	       ret < 0 ? strerror(errno) : "");
+	if (ret > 0 && (unsigned int)ret > s->arg.to_submit)
+		fz_fail("ring %d: ENTER submitted %d of %u", ring->idx, ret,
+			s->arg.to_submit);
+	if (ret > 0 && !(ring->p.flags & XURING_SETUP_SQPOLL) &&
+	    (unsigned int)ret > ring->p.sq_entries)
+		fz_fail("ring %d: ENTER consumed %d SQEs from a ring of %u",
+			ring->idx, ret, ring->p.sq_entries);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- the CQ */
+
+static bool fz_res_internal(int32_t res)
+{
+	/* ERESTARTSYS..EIOCBQUEUED and friends must never reach user space */
+	return res <= -512 && res >= -535;
+}
+
+static void fz_check_cqe(struct fz_ring *ring, const struct xuring_cqe *cqe)
+{
+	struct fz_ud *u;
+	uint64_t ud = cqe->user_data;
+	int32_t res = cqe->res;
+	uint8_t op;
+
+	fz_stat_inc(cqes);
+	if (ring->tainted)
+		return;
+	u = fz_udset_find(&ring->outstanding, ud);
+	if (!u) {
+		fz_fail("ring %d: CQE user_data %#llx res %d flags %#x was never submitted, or came twice",
+			ring->idx, (unsigned long long)ud, res, cqe->flags);
+		return;
+	}
+	op = u->opcode;
+	if (fz_res_internal(res) || res < -4095)
+		fz_fail("ring %d: CQE ud %#llx op %u res %d is a kernel-internal error code",
+			ring->idx, (unsigned long long)ud, op, res);
+	if (cqe->flags)
+		fz_fail("ring %d: CQE ud %#llx op %u has flags %#x (xuring sets none)",
+			ring->idx, (unsigned long long)ud, op, cqe->flags);
+	if (op >= XURING_OP_LAST && res != -EINVAL)
+		fz_fail("ring %d: CQE ud %#llx opcode %u res %d, expected -EINVAL",
+			ring->idx, (unsigned long long)ud, op, res);
+	switch (op) {
+	case XURING_OP_READ: case XURING_OP_WRITE:
+	case XURING_OP_READ_FIXED: case XURING_OP_WRITE_FIXED:
+		if (res > 0 && (uint32_t)res > u->len)
+			fz_fail("ring %d: CQE ud %#llx op %u res %d for a length of %u",
+				ring->idx, (unsigned long long)ud, op, res, u->len);
+		if ((u->flags & XURING_SQE_CQE_SKIP_SUCCESS) && res >= 0 &&
+		    (uint32_t)res == u->len && !(u->flags & ~0x7f))
+			fz_fail("ring %d: CQE ud %#llx op %u res %d posted for a CQE_SKIP_SUCCESS request that succeeded",
+				ring->idx, (unsigned long long)ud, op, res);
+		break;
+	case XURING_OP_NOP:
+		if (res > 0)
+			fz_fail("ring %d: NOP ud %#llx res %d", ring->idx,
+				(unsigned long long)ud, res);
+		if ((u->flags & XURING_SQE_CQE_SKIP_SUCCESS) && res == 0 &&
+		    !(u->flags & ~0x7f))
+			fz_fail("ring %d: NOP ud %#llx with CQE_SKIP_SUCCESS posted a CQE with res 0",
+				ring->idx, (unsigned long long)ud);
+		break;
+	case XURING_OP_FSYNC: case XURING_OP_SYNC_FILE_RANGE:
+	case XURING_OP_FALLOCATE: case XURING_OP_FADVISE:
+		if (res > 0)
+			fz_fail("ring %d: CQE ud %#llx op %u res %d > 0",
+				ring->idx, (unsigned long long)ud, op, res);
+		break;
+	case XURING_OP_READV: case XURING_OP_WRITEV:
+		break;
+	default:
+		if (op < XURING_OP_LAST && res != -EOPNOTSUPP && res != -EINVAL)
+			fz_fail("ring %d: CQE ud %#llx unimplemented opcode %u res %d",
+				ring->idx, (unsigned long long)ud, op, res);
+		break;
+	}
+	if (u->blocking && ring->blocking)
+		ring->blocking--;
+	fz_udset_take(&ring->outstanding, u);
+}
+
+void fz_ring_reap(struct fz_ring *ring, struct fz_rng *r)
+{
+	const struct xuring_params *p = &ring->p;
+	unsigned int tail, head, n, i, want;
+	struct xuring_cqe *cqes;
+
+	if (!ring->ready || !ring->cq_map)
+		return;
+	pthread_mutex_lock(&ring->sq_lock);
+	if (ring->sq_map)
+		fz_ring_consumed(ring, fz_load_acquire(FZ_AT(ring->sq_map,
+							     p->sq_off.head)));
+	tail = fz_load_acquire(FZ_AT(ring->cq_map, p->cq_off.tail));
+	if (ring->tainted) {
+		/* nothing to check: throw whatever is there away */
+		ring->cq_head = tail;
+		fz_store_release(FZ_AT(ring->cq_map, p->cq_off.head), tail);
+		pthread_mutex_unlock(&ring->sq_lock);
+		return;
+	}
+	head = ring->cq_head;
+	n = tail - head;
+	if (n > p->cq_entries && !ring->tainted) {
+		fz_fail("ring %d: CQ tail %u is %u ahead of our head %u, more than the %u entries",
+			ring->idx, tail, n, head, p->cq_entries);
+		fz_ring_taint(ring, "bad cq tail");
+		pthread_mutex_unlock(&ring->sq_lock);
+		return;
+	}
+	if (n > p->cq_entries)
+		n = p->cq_entries;
+	want = fz_chance(r, 3, 4) ? n : fz_below(r, n + 1);
+	cqes = (struct xuring_cqe *)((char *)ring->cq_map + p->cq_off.cqes);
+	for (i = 0; i < want; i++) {
+		const struct xuring_cqe *cqe = &cqes[(head + i) & (p->cq_entries - 1)];
+
+		if (i < 4 || fz_cfg.verbose)
+			fz_log("ring %d: cqe ud %#llx res %d flags %#x", ring->idx,
+			       (unsigned long long)cqe->user_data, cqe->res,
+			       cqe->flags);
+		fz_check_cqe(ring, cqe);
+	}
+	if (want > 4 && !fz_cfg.verbose)
+		fz_log("ring %d: ... %u CQEs reaped in all", ring->idx, want);
+	ring->cq_head = head + want;
+	fz_store_release(FZ_AT(ring->cq_map, p->cq_off.head), ring->cq_head);
+	pthread_mutex_unlock(&ring->sq_lock);
+}
+
+/* Write junk where the kernel or we keep ring state. */
+void fz_ring_scribble(struct fz_ring *ring, struct fz_rng *r)
+{
+	const struct xuring_params *p = &ring->p;
+	static const char *const what[] = {
+		"sq head", "sq tail", "cq head", "cq tail", "sq flags",
+		"dropped", "array", "cqe", "sqe", "cq flags", "masks",
+	};
+	unsigned int k = fz_below(r, ARRAY_SIZE(what));
+	uint32_t v = (uint32_t)fz_interesting(r, 32);
+
+	if (!ring->sq_map || !ring->sqe_map)
+		return;
+	pthread_mutex_lock(&ring->sq_lock);
+	fz_ring_taint(ring, what[k]);
+	fz_log("ring %d: scribble %s = %#x", ring->idx, what[k], v);
+	switch (k) {
+	case 0: *FZ_AT(ring->sq_map, p->sq_off.head) = v; break;
+	case 1: *FZ_AT(ring->sq_map, p->sq_off.tail) = v; break;
+	case 2: *FZ_AT(ring->sq_map, p->cq_off.head) = v; break;
+	case 3: *FZ_AT(ring->sq_map, p->cq_off.tail) = v; break;
+	case 4: *FZ_AT(ring->sq_map, p->sq_off.flags) = v; break;
+	case 5: *FZ_AT(ring->sq_map, p->sq_off.dropped) = v; break;
+	case 6: FZ_AT(ring->sq_map, p->sq_off.array)[fz_below(r, p->sq_entries)] = v; break;
+	case 7: ((uint32_t *)((char *)ring->sq_map + p->cq_off.cqes))[fz_below(r, p->cq_entries * 4)] = v; break;
+	case 8: ((uint32_t *)ring->sqe_map)[fz_below(r, p->sq_entries * 16)] = v; break;
+	case 9: *FZ_AT(ring->sq_map, p->cq_off.flags) = v; break;
+	case 10: *FZ_AT(ring->sq_map, fz_chance(r, 1, 2) ? p->sq_off.ring_mask :
+			p->cq_off.ring_entries) = v; break;
+	}
+	pthread_mutex_unlock(&ring->sq_lock);
+}
