@@ -23,8 +23,10 @@
 
 #define XR_MAX_ENTRIES		32768
 #define XR_MAX_CQ_ENTRIES	(2 * XR_MAX_ENTRIES)
-/* default limit of unbounded io-wq workers per ring (kthreads are cheap
- * to ask for and not charged to the user, so keep the default modest) */
+/*
+ * default limit of unbounded io-wq workers per ring (kthreads are cheap
+ * to ask for and not charged to the user, so keep the default modest)
+ */
 #define XR_IOWQ_UNBOUNDED_DEFAULT	128
 
 /* SQE flags xuring accepts; BUFFER_SELECT is io_uring's but not ours */
@@ -193,6 +195,7 @@ struct xuring_ring_ctx {
 
 	/* Submission side, under uring_lock */
 	struct {
+		/* serializes submission, registration and teardown */
 		struct mutex		uring_lock;
 		unsigned int		cached_sq_head;
 		struct xr_submit_state	submit_state;
@@ -213,6 +216,7 @@ struct xuring_ring_ctx {
 
 	/* Completion side, under completion_lock (irq-safe) */
 	struct {
+		/* the CQ ring's tail and the overflow list; irq-safe */
 		spinlock_t		completion_lock;
 		unsigned int		cached_cq_tail;
 		/* requests whose CQE did not fit, in completion order */

@@ -29,5 +29,4 @@ static inline int xr_copy_ioctl_arg(void *dst, size_t ksize,
 	return copy_struct_from_user(dst, ksize, src, usize);
 }
 
-
 #endif /* XURING_IOCTL_H */

@@ -12,6 +12,7 @@
 
 struct xr_owner_mm {
 	struct mmu_notifier	mn;
+	/* protects users and dead */
 	spinlock_t		lock;
 	/* kthreads switched to the mm right now */
 	unsigned int		users;

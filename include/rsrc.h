@@ -11,8 +11,9 @@
 struct xuring_ring_ctx;
 struct xr_buf_table;
 
-#define XR_MAX_FIXED_FILES	(1U << 20)
-#define XR_MAX_FIXED_BUFS	(1U << 14)
+/* io_uring's limits: 1 Mi file slots, 16 Ki buffers */
+#define XR_MAX_FIXED_FILES	1048576U
+#define XR_MAX_FIXED_BUFS	16384U
 #define XR_MAX_FIXED_BUF_SIZE	SZ_1G
 
 /* A pinned user buffer, described by page-sized bvecs (or one folio). */

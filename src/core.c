@@ -319,10 +319,10 @@ static void xr_complete_chain_locked(struct xuring_ring_ctx *ctx,
 		if ((req->flags & XR_REQ_F_FAIL) &&
 		    !(req->flags & XR_REQ_F_HARDLINK))
 			failed = xr_detach_failed_links(req);
-		else if (unlikely(ctx->dying))
+		else if (unlikely(ctx->dying)) {
 			/* no new work during teardown: cancel the rest */
 			failed = xr_detach_failed_links(req);
-		else {
+		} else {
 			list_add_tail(&req->link->list, next);
 			req->link = NULL;
 		}
@@ -644,8 +644,10 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 	unsigned int sqe_flags;
 	u8 opcode;
 
-	req->opcode = opcode = READ_ONCE(sqe->opcode);
-	req->flags = sqe_flags = READ_ONCE(sqe->flags);
+	opcode = READ_ONCE(sqe->opcode);
+	sqe_flags = READ_ONCE(sqe->flags);
+	req->opcode = opcode;
+	req->flags = sqe_flags;
 	req->user_data = READ_ONCE(sqe->user_data);
 	req->file = NULL;
 	req->link = NULL;
@@ -853,11 +855,13 @@ int xr_core_init(void)
 	 * Ops copy user data (a readv's iovec) straight into their command
 	 * area: whitelist it for hardened usercopy, and nothing else.
 	 */
-	xr_req_cachep = kmem_cache_create_usercopy("xuring_req",
-				sizeof(struct xuring_req), 0,
-				SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT,
-				offsetof(struct xuring_req, cmd),
-				sizeof_field(struct xuring_req, cmd), NULL);
+	xr_req_cachep =
+		kmem_cache_create_usercopy("xuring_req",
+					   sizeof(struct xuring_req), 0,
+					   SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT,
+					   offsetof(struct xuring_req, cmd),
+					   sizeof_field(struct xuring_req, cmd),
+					   NULL);
 	return xr_req_cachep ? 0 : -ENOMEM;
 }
 

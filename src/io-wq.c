@@ -13,9 +13,10 @@
  * Workers are kthreads. They borrow the ring owner's mm while they have
  * work (see owner.c: without pinning it) and switch away when idle; each
  * work item runs with the credentials the ops hand back. Once the owner's
- * address space is gone, work is cancelled instead of run. Cancelling a running work item sends the worker
- * SIGKILL, which it allows, so that interruptible and killable waits end;
- * the worker flushes the signal before its next item.
+ * address space is gone, work is cancelled instead of run. Cancelling a
+ * running work item sends the worker SIGKILL, which it allows, so that
+ * interruptible and killable waits end; the worker flushes the signal
+ * before its next item.
  *
  * Workers are created from a work item, because work is queued from
  * contexts that cannot sleep (link successors completed in interrupt
@@ -62,6 +63,7 @@ struct xr_worker {
 };
 
 struct xr_iowq {
+	/* protects the accounts' work lists, worker lists and counts */
 	spinlock_t		lock;
 	struct xr_iowq_acct	acct[XR_WQ_ACCT_NR];
 	const struct xr_iowq_ops *ops;

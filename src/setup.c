@@ -102,7 +102,7 @@ static int xr_alloc_rings(struct xuring_ring_ctx *ctx, struct xuring_params *p)
 	struct xr_rings *rings;
 
 	ctx->rings_size = xr_rings_size(p->sq_entries, p->cq_entries,
-					 &sq_array_offset);
+					&sq_array_offset);
 	/* zeroed, and marked so remap_vmalloc_range() may map it */
 	rings = vmalloc_user(ctx->rings_size);
 	if (!rings)
@@ -292,7 +292,7 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 		goto err_sq;
 	}
 	/* pairs with the load-acquire in xr_file_ctx() */
-	if (cmpxchg_release(ctxp, NULL, ctx) != NULL) {
+	if (cmpxchg_release(ctxp, NULL, ctx)) {
 		ret = -EBUSY;
 		goto err_sq;
 	}

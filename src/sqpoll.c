@@ -205,6 +205,7 @@ static int xr_sq_thread(void *data)
 		 */
 		prepare_to_wait(&sqd->wait, &wait, TASK_INTERRUPTIBLE);
 		xr_sqpoll_set_wakeup_flag(sqd, true);
+		/* flag store before the tail loads; pairs with user space */
 		smp_mb__after_atomic();
 		if (xr_sqpoll_has_work(sqd) || kthread_should_stop()) {
 			xr_sqpoll_set_wakeup_flag(sqd, false);

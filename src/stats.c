@@ -6,24 +6,33 @@
 
 struct xr_stats xr_stats;
 
-#define XR_STATS_ATTR(name)						\
-static ssize_t name##_show(struct device *dev,				\
-			   struct device_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%ld\n", atomic_long_read(&xr_stats.name)); \
-}									\
-static DEVICE_ATTR_RO(name)
+/* one read-only file per counter, all shown by the same routine */
+struct xr_stat_attr {
+	struct device_attribute	attr;
+	atomic_long_t		*counter;
+};
 
-XR_STATS_ATTR(rings);
-XR_STATS_ATTR(requests);
-XR_STATS_ATTR(workers);
-XR_STATS_ATTR(pinned_pages);
+static ssize_t xr_stat_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct xr_stat_attr *sa = container_of(attr, struct xr_stat_attr, attr);
+
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(sa->counter));
+}
+
+static struct xr_stat_attr xr_stat_attrs[] = {
+	{ __ATTR(rings, 0444, xr_stat_show, NULL), &xr_stats.rings },
+	{ __ATTR(requests, 0444, xr_stat_show, NULL), &xr_stats.requests },
+	{ __ATTR(workers, 0444, xr_stat_show, NULL), &xr_stats.workers },
+	{ __ATTR(pinned_pages, 0444, xr_stat_show, NULL),
+	  &xr_stats.pinned_pages },
+};
 
 static struct attribute *xr_stats_attrs[] = {
-	&dev_attr_rings.attr,
-	&dev_attr_requests.attr,
-	&dev_attr_workers.attr,
-	&dev_attr_pinned_pages.attr,
+	&xr_stat_attrs[0].attr.attr,
+	&xr_stat_attrs[1].attr.attr,
+	&xr_stat_attrs[2].attr.attr,
+	&xr_stat_attrs[3].attr.attr,
 	NULL,
 };
 
