@@ -92,7 +92,7 @@ echo >> "$out/qemu.cmd"
 
 : > "$out/console.log"
 : > "$out/results.log"
-echo "run-vm: booting $kver for job '$job' (${icount:+icount, }timeout ${timeout}s; logs in build/vm/)"
+echo "run-vm: booting $kver for job '$job' (${icount:+icount, }timeout ${timeout}s; logs in $out/)"
 start=$(date +%s)
 timeout -k 5 "$timeout" "${qemu[@]}" < /dev/null 2> "$out/qemu.log" &
 qpid=$!
@@ -179,10 +179,10 @@ if [ "$failed" -gt 0 ]; then
 			sed -n '/^### xuring-dmesg-begin/,/^### xuring-dmesg-end/p' |
 			sed '1d;$d;s/^/    /'
 	else
-		echo "run-vm: console (build/vm/console.log) tail:"
+		echo "run-vm: console ($out/console.log) tail:"
 		tr -d '\r' < "$out/console.log" | tail -n 60 | sed 's/^/    /'
 	fi
-	echo "run-vm: full output in build/vm/results.log and build/vm/console.log"
+	echo "run-vm: full output in $out/results.log and $out/console.log"
 fi
 
 summary="$passed passed, $failed failed"
