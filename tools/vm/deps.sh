@@ -12,7 +12,9 @@ tarball=/usr/src/linux-source-6.1.tar.xz
 
 pkgs=(linux-image-cloud-amd64 linux-headers-cloud-amd64 qemu-system-x86
       busybox-static cpio linux-source-6.1 e2fsprogs kmod gcc make libc6-dev
-      liburing-dev fio libaio-dev sparse gnuplot-nox)
+      liburing-dev fio libaio-dev sparse gnuplot-nox
+      # building the debug kernel of check-debug and fuzz
+      bc bison flex libelf-dev libssl-dev xz-utils perl)
 
 # Kernel-source files we need, relative to the top of the source tree.
 ksrc_files=(tools/testing/selftests/kselftest_harness.h
