@@ -27,7 +27,19 @@ if [ -f "$stamp" ]; then
 	exit 0
 fi
 
+# One build at a time: a second caller (another worktree, a parallel
+# check-debug) waits for the first instead of deleting its tree.
 mkdir -p "$cache"
+exec 9> "$cache/.debug-kernel.lock"
+if ! flock -n 9; then
+	echo "debug-kernel: another build is running; waiting for it" >&2
+	flock 9
+fi
+if [ -f "$stamp" ]; then
+	echo "$tree"
+	exit 0
+fi
+
 rm -rf "$tree" "$tree.tmp"
 mkdir -p "$tree.tmp"
 echo "debug-kernel: unpacking linux-source $srcver (one time, about a minute)" >&2
