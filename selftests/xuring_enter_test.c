@@ -562,4 +562,19 @@ TEST_F(ring, poll_reports_readiness)
 	EXPECT_EQ(POLLOUT, pfd.revents & (POLLIN | POLLOUT));
 }
 
+/*
+ * On an SQPOLL ring ENTER reports to_submit as submitted, as io_uring
+ * does; a count of 2^31 or more must not come back as a negative errno.
+ */
+TEST(sqpoll_huge_to_submit_not_an_errno)
+{
+	struct xr_ring r;
+
+	ASSERT_EQ(0, xr_ring_init(&r, 8, XURING_SETUP_SQPOLL));
+	EXPECT_EQ(0x7fffffff, xr_enter(r.fd, 0x80000000u, 0, 0, NULL, 0));
+	EXPECT_EQ(0x7fffffff, xr_enter(r.fd, 0xffffffffu, 0, 0, NULL, 0));
+	EXPECT_EQ(3, xr_enter(r.fd, 3, 0, 0, NULL, 0));
+	xr_ring_exit(&r);
+}
+
 TEST_HARNESS_MAIN

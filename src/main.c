@@ -51,7 +51,11 @@ static int xr_enter(struct xuring_ring_ctx *ctx,
 		ret = xr_sqpoll_enter(ctx, arg->flags);
 		if (ret)
 			return ret;
-		ret = arg->to_submit;
+		/*
+		 * io_uring reports to_submit as submitted; an ioctl's int
+		 * return value must not turn a huge count into an errno.
+		 */
+		ret = min_t(u32, arg->to_submit, INT_MAX);
 	} else if (arg->to_submit) {
 		mutex_lock(&ctx->uring_lock);
 		xr_submit_state_begin(ctx);

@@ -151,35 +151,11 @@ struct fz_config {
 	bool			verbose;	/* every op to stdout */
 	bool			no_fork;
 	bool			no_kmsg;
-	/* known module bugs to steer around (--avoid), FZ_AVOID_* */
-	unsigned int		avoid;
 	int			uid;		/* -1: keep */
 	const char		*tmpdir;
 	const char		*report_re;
 	unsigned int		watchdog_ms;
 };
-
-/*
- * Known bugs the fuzzer can steer around (--avoid NAME,...), so that a run
- * gets past them to find the next one. Each names a bug it found.
- */
-enum {
-	/* READV/WRITEV of one iovec: usercopy BUG (fast_iov in the req slab) */
-	FZ_AVOID_READV_ONE	= 1 << 0,
-	/* UNREGISTER_BUFFERS waits uninterruptibly for blocked requests */
-	FZ_AVOID_UNREG_WAIT	= 1 << 1,
-	/* ENTER on SQPOLL returns to_submit truncated to int: >= 2^31 is < 0 */
-	FZ_AVOID_SQPOLL_COUNT	= 1 << 2,
-	/* fdinfo takes uring_lock under the seq_file lock: lockdep cycle */
-	FZ_AVOID_FDINFO		= 1 << 3,
-};
-
-struct fz_avoid_name {
-	const char	*name;
-	unsigned int	bit;
-	const char	*what;
-};
-extern const struct fz_avoid_name fz_avoid_names[];
 
 struct fz_stats {
 	uint64_t	ioctls, ioctl_errors, sqes, cqes, setups, forks, kills;

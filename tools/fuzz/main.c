@@ -160,48 +160,6 @@ static bool fz_read_counters(long c[4])
 	return true;
 }
 
-const struct fz_avoid_name fz_avoid_names[] = {
-	{ "readv-one", FZ_AVOID_READV_ONE,
-	  "no READV/WRITEV with a single iovec (usercopy BUG in import_iovec)" },
-	{ "unreg-wait", FZ_AVOID_UNREG_WAIT,
-	  "pump pipes before UNREGISTER_BUFFERS (it waits uninterruptibly)" },
-	{ "sqpoll-count", FZ_AVOID_SQPOLL_COUNT,
-	  "to_submit < 2^31 on SQPOLL rings (ENTER returns it as a negative int)" },
-	{ "fdinfo", FZ_AVOID_FDINFO,
-	  "no reads of /proc/self/fdinfo/<ring> (uring_lock under seq_file lock)" },
-	{ NULL, 0, NULL },
-};
-
-static int fz_parse_avoid(const char *arg)
-{
-	char *copy = strdup(arg), *tok, *save = NULL;
-	const struct fz_avoid_name *a;
-
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "list")) {
-			for (a = fz_avoid_names; a->name; a++)
-				printf("%-12s %s\n", a->name, a->what);
-			exit(0);
-		}
-		if (!strcmp(tok, "all") || !strcmp(tok, "none")) {
-			fz_cfg.avoid = tok[0] == 'a' ? ~0U : 0;
-			continue;
-		}
-		for (a = fz_avoid_names; a->name; a++)
-			if (!strcmp(tok, a->name))
-				break;
-		if (!a->name) {
-			fprintf(stderr, "xuring-fuzz: unknown --avoid '%s' (try --avoid list)\n", tok);
-			free(copy);
-			return -1;
-		}
-		fz_cfg.avoid |= a->bit;
-	}
-	free(copy);
-	return 0;
-}
-
 static void fz_usage(FILE *f)
 {
 	fprintf(f,
@@ -220,7 +178,6 @@ static void fz_usage(FILE *f)
 "  --no-fork         no child processes\n"
 "  --no-kmsg         do not watch /dev/kmsg\n"
 "  --no-counters     do not check the module's counters at the end\n"
-"  --avoid LIST      steer around known bugs (comma-separated; 'list' lists)\n"
 "  --uid U           drop to uid/gid U after opening /dev/kmsg\n"
 "  --tmpdir DIR      where files go (default $XURING_TMPDIR or /tmp)\n"
 "  --report-re RE    kernel log lines that count as a report (ERE)\n",
@@ -242,7 +199,6 @@ int main(int argc, char **argv)
 		{ "no-fork", no_argument, NULL, 'F' },
 		{ "no-kmsg", no_argument, NULL, 'K' },
 		{ "no-counters", no_argument, NULL, 'C' },
-		{ "avoid", required_argument, NULL, 'A' },
 		{ "uid", required_argument, NULL, 'u' },
 		{ "tmpdir", required_argument, NULL, 'd' },
 		{ "report-re", required_argument, NULL, 'r' },
@@ -269,10 +225,6 @@ int main(int argc, char **argv)
 		case 'F': fz_cfg.no_fork = true; break;
 		case 'K': fz_cfg.no_kmsg = true; break;
 		case 'C': counters = false; break;
-		case 'A':
-			if (fz_parse_avoid(optarg))
-				return 64;
-			break;
 		case 'u': fz_cfg.uid = strtol(optarg, NULL, 0); break;
 		case 'd': fz_cfg.tmpdir = optarg; break;
 		case 'r': fz_cfg.report_re = optarg; break;
@@ -330,15 +282,6 @@ int main(int argc, char **argv)
 	       fz_cfg.threads == 1 ? " (exact replay mode)" : "s",
 	       (int)geteuid(), fz_cfg.fail_nth, fz_world.tmpdir,
 	       fz_world.ext4dir[0] ? " and " : "", fz_world.ext4dir);
-	if (fz_cfg.avoid) {
-		const struct fz_avoid_name *a;
-
-		printf("xuring-fuzz: avoiding known bugs:");
-		for (a = fz_avoid_names; a->name; a++)
-			if (fz_cfg.avoid & a->bit)
-				printf(" %s", a->name);
-		printf("\n");
-	}
 	printf("xuring-fuzz: replay with: xuring-fuzz --seed %llu --ops N\n",
 	       (unsigned long long)fz_cfg.seed);
 

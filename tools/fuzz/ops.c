@@ -471,10 +471,6 @@ static void fz_op_register(struct fz_rng *r)
 	fz_log("ring %d: REGISTER fd %d op %u nr %u%s%s%s", ring->idx, fd, op,
 	       nr, bad ? " bad " : "", bad ? bad : "", how);
 	fz_stat_inc(registers);
-	/* unregistering buffers waits for the requests using them */
-	if (op == XURING_UNREGISTER_BUFFERS &&
-	    (fz_cfg.avoid & FZ_AVOID_UNREG_WAIT))
-		fz_pipes_pump(r, true);
 	ret = fz_ioctl(fd, cmd, s, desc);
 	fz_log("ring %d: REGISTER %u -> %d%s%s", ring->idx, op, ret,
 	       ret < 0 ? " " : "", ret < 0 ? strerror(errno) : "");
@@ -566,8 +562,6 @@ static void fz_op_misc(struct fz_rng *r)
 	case 1: {
 		int f;
 
-		if (fz_cfg.avoid & FZ_AVOID_FDINFO)
-			break;
 		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 		f = open(path, O_RDONLY | O_CLOEXEC);
 		n = f >= 0 ? read(f, buf, sizeof(buf)) : -1;

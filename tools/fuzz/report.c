@@ -532,13 +532,8 @@ void fz_report_final(void)
 		uint64_t at = reason == FZ_STOP_KERNEL ? fz_kmsg_hit_op : ops;
 
 		char extra[200] = "";
-		const struct fz_avoid_name *a;
 		int n = 0;
 
-		for (a = fz_avoid_names; a->name; a++)
-			if (fz_cfg.avoid & a->bit)
-				n += snprintf(extra + n, sizeof(extra) - n, "%s%s",
-					      n ? "," : " --avoid ", a->name);
 		if (fz_cfg.fail_nth)
 			n += snprintf(extra + n, sizeof(extra) - n,
 				      " --fail-nth %u", fz_cfg.fail_nth);

@@ -852,10 +852,6 @@ int fz_ring_enter(struct fz_ring *ring, struct fz_rng *r)
 	case 3: s->arg.to_submit = (uint32_t)fz_interesting(r, 32); break;
 	default: s->arg.to_submit = pending; break;
 	}
-	/* SQPOLL ENTER returns to_submit, as an int: see FZ_AVOID_SQPOLL_COUNT */
-	if ((fz_cfg.avoid & FZ_AVOID_SQPOLL_COUNT) &&
-	    (ring->p.flags & XURING_SETUP_SQPOLL))
-		s->arg.to_submit &= 0x7fffffff;
 	if (fz_chance(r, 1, 2))
 		s->arg.flags |= XURING_ENTER_GETEVENTS;
 	if (fz_chance(r, 1, 5))

@@ -181,8 +181,6 @@ static void fz_gen_rw_vec(struct fz_rng *r, struct xuring_sqe *sqe,
 					   BUF_KERNEL_WRITES, nr, iovdesc,
 					   sizeof(iovdesc), taints);
 	}
-	if (nr == 1 && (fz_cfg.avoid & FZ_AVOID_READV_ONE))
-		nr = 2;
 	sqe->len = nr;
 	sqe->off = fz_gen_off(r, fz_chance(r, 1, 3));
 	sqe->rw_flags = fz_gen_rw_flags(r);

@@ -15,7 +15,6 @@
 #                           (default: all that apply)
 #   xuring.fuzz_ops=N       run exactly N ops in each phase (replay)
 #   xuring.fuzz_verbose=1   print every op (replay of a crash)
-#   xuring.fuzz_avoid=LIST  steer around known bugs (xuring-fuzz --avoid list)
 #
 # Phases: "single" is the exact-replay mode (one thread); "threads" runs T
 # workers on shared rings; "user" drops to uid 65534; "faults" injects
@@ -25,7 +24,7 @@
 
 job_start
 
-seconds=60 seed= threads=4 phases= ops= verbose= avoid= jobtimeout=240
+seconds=60 seed= threads=4 phases= ops= verbose= jobtimeout=240
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	xuring.fuzz_seconds=*) seconds=${arg#*=} ;;
@@ -34,7 +33,6 @@ for arg in $(cat /proc/cmdline); do
 	xuring.fuzz_phases=*) phases=$(echo "${arg#*=}" | tr , ' ') ;;
 	xuring.fuzz_ops=*) ops=${arg#*=} ;;
 	xuring.fuzz_verbose=*) verbose=${arg#*=} ;;
-	xuring.fuzz_avoid=*) avoid=${arg#*=} ;;
 	xuring.timeout=*) jobtimeout=${arg#*=} ;;
 	esac
 done
@@ -122,7 +120,6 @@ for p in $phases; do
 		run="--seconds $t"
 	fi
 	[ -z "$verbose" ] || args="$args --verbose"
-	[ -z "$avoid" ] || args="$args --avoid $avoid"
 	name=fuzz_$p
 	if [ -z "$fuzz" ]; then
 		result "not ok" "$name" "no xuring-fuzz binary (pass --payload build/fuzz)"
