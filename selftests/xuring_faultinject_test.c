@@ -73,6 +73,11 @@ static void fault_injection_configure(bool on)
 	write_file(FAILPAGE "min-order", "0");
 	write_file(FAILSLAB "verbose", "0");
 	write_file(FAILPAGE "verbose", "0");
+	if (!on) {
+		/* what random_failslab turns on, off even if it failed */
+		write_file(FAILSLAB "probability", "0");
+		write_file(FAILSLAB "task-filter", "N");
+	}
 }
 
 /* Fail the Nth injection point of this thread from now on (0: none). */
@@ -311,10 +316,24 @@ TEST_F_TIMEOUT(fi, submit_mixed, 600)
 		if (ret < 0) {
 			ASSERT_TRUE(hit);
 			ASSERT_TRUE(clean_errno(-ret)) TH_LOG("enter: %d", -ret);
+			ret = 0;
 		}
+		/*
+		 * A failed allocation stops the submission early, as a bad
+		 * SQE does: what it left in the SQ goes in now, fault-free.
+		 */
+		if (ret < 4)
+			ASSERT_TRUE(hit) TH_LOG("short submit %d without a fault", ret);
+		while (ret < 4) {
+			int more = xr_submit(&r);
+
+			ASSERT_LT(0, more) TH_LOG("resubmit: %d", more);
+			ret += more;
+		}
+		ASSERT_EQ(4, ret);
 		/* feed the pipe read, wherever it is */
 		ASSERT_EQ(1, write(pipefd[1], "x", 1));
-		while (got < (ret > 0 ? ret : 0)) {
+		while (got < ret) {
 			ASSERT_EQ(0, xr_wait_cqe_ms(&r, &cqe, XR_IO_TIMEOUT_MS));
 			if (cqe.res < 0)
 				ASSERT_TRUE(hit && clean_errno(-cqe.res))
@@ -360,8 +379,13 @@ TEST_F_TIMEOUT(fi, teardown_with_inflight, 300)
 		ASSERT_EQ(1, xr_submit(&r));
 		/* let it reach the worker and block there */
 		usleep(2000);
+		/*
+		 * Faults for close() only: a failed munmap() (its maple tree
+		 * preallocation) would leave the ring mapped, and alive.
+		 */
+		xr_ring_unmap(&r);
 		fail_nth_arm(n);
-		xr_ring_exit(&r);
+		close(r.fd);
 		fail_nth_disarm();
 		ASSERT_TRUE(stats_back_to(&self->base)) TH_LOG("n=%d leaked", n);
 	}
@@ -370,15 +394,13 @@ TEST_F_TIMEOUT(fi, teardown_with_inflight, 300)
 }
 
 /* The child: a few hundred rounds of everything, with failslab on. */
-static int random_workload(unsigned int seed)
+static int random_workload(unsigned int seed, const int pipefd[2])
 {
 	static char bufs[2][8192] __attribute__((aligned(4096)));
 	struct iovec iov[2] = { { bufs[0], 8192 }, { bufs[1], 8192 } };
-	int round, pipefd[2];
+	int round;
 
 	srand(seed);
-	if (pipe(pipefd))
-		return 1;
 	for (round = 0; round < 200; round++) {
 		int fds[2] = { pipefd[0], pipefd[1] };
 		struct xuring_cqe cqe;
@@ -440,10 +462,15 @@ TEST_F_TIMEOUT(fi, random_failslab, 600)
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (!pid) {
+			int pipefd[2];
+
+			/* set up before the faults: the pipe is not under test */
+			if (pipe(pipefd))
+				_exit(1);
 			/* only this task's allocations fail */
 			if (write_file("/proc/self/make-it-fail", "1"))
 				_exit(10);
-			_exit(random_workload(i + 1));
+			_exit(random_workload(i + 1, pipefd));
 		}
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 		ASSERT_TRUE(WIFEXITED(status))
