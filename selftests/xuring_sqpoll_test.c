@@ -559,8 +559,8 @@ TEST_F_TIMEOUT(cpu1, offline_cpu, 60)
  * socket queued on one ring and 8 on the other, published while it
  * sleeps, arrive interleaved. Socket writes complete inline, in the
  * thread, so what the other end reads is the order the thread took them
- * in. Its idle time is the longest of its rings'; it lives until its
- * last ring is gone.
+ * in. Its idle time is the longest of its rings', recomputed when a ring
+ * goes; it lives until its last ring is gone.
  */
 TEST_F_TIMEOUT(slow, shared_thread, 90)
 {
@@ -642,11 +642,13 @@ TEST_F_TIMEOUT(slow, shared_thread, 90)
 	       NR_B, last_b + 1, NR + NR_B);
 	ASSERT_GT((unsigned int)NR / 4, last_b) TH_LOG("%.64s...", seq);
 
-	/* b goes: the thread stays for a */
+	/* b goes: the thread stays for a, with a's idle time */
 	xr_ring_exit(&b);
 	ASSERT_TRUE(xr_fdinfo_sq(a.fd, &ia));
 	ASSERT_EQ(ib.pid, ia.pid);
+	ASSERT_EQ(10U, ia.idle_ms);
 	ASSERT_EQ(0, sq_nop(&a));
+	ASSERT_TRUE(xr_wait_sq_asleep(&a, 1000));
 	xr_ring_exit(&a);
 	ASSERT_TRUE(xr_sq_thread_gone(ia.pid, 5000));
 	XR_ASSERT_COUNTERS_SETTLE(&base);

@@ -191,9 +191,9 @@ static int xr_sq_thread(void *data)
 			did_work |= xr_sqpoll_run_ctx(ctx, cap);
 
 		if (did_work || time_before(jiffies, timeout)) {
-			mutex_unlock(&sqd->lock);
 			if (did_work)
 				timeout = jiffies + msecs_to_jiffies(sqd->idle_ms);
+			mutex_unlock(&sqd->lock);
 			cond_resched();
 			continue;
 		}
@@ -219,10 +219,25 @@ static int xr_sq_thread(void *data)
 
 		mutex_lock(&sqd->lock);
 		xr_sqpoll_set_wakeup_flag(sqd, false);
-		mutex_unlock(&sqd->lock);
 		timeout = jiffies + msecs_to_jiffies(sqd->idle_ms);
+		mutex_unlock(&sqd->lock);
 	}
 	return 0;
+}
+
+/*
+ * The thread waits as long as the most patient of its rings: recomputed
+ * whenever a ring comes or goes. Under sqd->lock.
+ */
+static void xr_sqd_update_idle(struct xr_sq_data *sqd)
+{
+	struct xuring_ring_ctx *ctx;
+	unsigned int idle_ms = 0;
+
+	list_for_each_entry(ctx, &sqd->ctx_list, sqd_node)
+		idle_ms = max(idle_ms, ctx->sq_thread_idle_ms);
+	/* fdinfo reads it without the lock */
+	WRITE_ONCE(sqd->idle_ms, idle_ms);
 }
 
 static void xr_sq_data_put(struct xr_sq_data *sqd)
@@ -360,7 +375,7 @@ void xr_sqpoll_start(struct xuring_ring_ctx *ctx)
 		return;
 	mutex_lock(&sqd->lock);
 	list_add_tail(&ctx->sqd_node, &sqd->ctx_list);
-	sqd->idle_ms = max(sqd->idle_ms, ctx->sq_thread_idle_ms);
+	xr_sqd_update_idle(sqd);
 	if (!sqd->started) {
 		sqd->started = true;
 		wake_up_process(sqd->thread);
@@ -386,8 +401,10 @@ void xr_sqpoll_stop(struct xuring_ring_ctx *ctx)
 		return;
 
 	mutex_lock(&sqd->lock);
-	if (!list_empty(&ctx->sqd_node))
+	if (!list_empty(&ctx->sqd_node)) {
 		list_del_init(&ctx->sqd_node);
+		xr_sqd_update_idle(sqd);
+	}
 	mutex_unlock(&sqd->lock);
 	/* ENTER(SQ_WAIT) waiters must not wait for a thread that is gone */
 	wake_up_all(&ctx->sqo_sq_wait);
@@ -426,6 +443,7 @@ void xr_sqpoll_show(struct xuring_ring_ctx *ctx, struct seq_file *m)
 	sqd = ctx->sq_data;
 	if (sqd)
 		seq_printf(m, "SqThread:\t%d\nSqThreadCpu:\t%d\nSqIdleMs:\t%u\n",
-			   task_pid_nr(sqd->thread), sqd->cpu, sqd->idle_ms);
+			   task_pid_nr(sqd->thread), sqd->cpu,
+			   READ_ONCE(sqd->idle_ms));
 	mutex_unlock(&ctx->uring_lock);
 }
