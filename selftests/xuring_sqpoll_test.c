@@ -659,14 +659,19 @@ TEST_F_TIMEOUT(slow, shared_thread, 90)
 	close(sv[1]);
 }
 
-/* ATTACH_WQ needs a ring with an SQ thread (-EINVAL), an open fd (-ENXIO). */
+/*
+ * ATTACH_WQ needs a ring with an SQ thread (-EINVAL), an open fd
+ * (-ENXIO). Another process attaching to it gets a thread of its own,
+ * as in io_uring.
+ */
 TEST(attach_errors)
 {
 	struct xuring_params p = {
 		.flags = XURING_SETUP_SQPOLL | XURING_SETUP_ATTACH_WQ,
 	};
 	struct xr_ring a, plain, r;
-	int pfd[2];
+	int pfd[2], status, sq_pid;
+	pid_t pid;
 
 	ASSERT_EQ(0, xr_sq_ring_init(&a, 8, 1000, 0));
 	ASSERT_EQ(0, xr_ring_init(&plain, 8, 0));
@@ -681,6 +686,25 @@ TEST(attach_errors)
 	p.wq_fd = 1000;
 	ASSERT_EQ(-1, fcntl(p.wq_fd, F_GETFD));
 	ASSERT_EQ(-ENXIO, xr_ring_init_params(&r, 8, &p));
+
+	sq_pid = xr_sq_thread_pid(a.fd);
+	ASSERT_LT(0, sq_pid);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int own;
+
+		p.wq_fd = a.fd;
+		if (xr_ring_init_params(&r, 8, &p))
+			_exit(1);
+		own = xr_sq_thread_pid(r.fd);
+		if (own <= 0 || own == sq_pid)
+			_exit(2);
+		_exit(sq_nop(&r) == 0 ? 0 : 3);
+	}
+	status = xr_wait_child_ms(pid, XR_IO_TIMEOUT_MS);
+	ASSERT_TRUE(status >= 0 && WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
 	ASSERT_EQ(0, sq_nop(&a));
 	xr_ring_exit(&a);
 	xr_ring_exit(&plain);

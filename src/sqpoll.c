@@ -254,7 +254,10 @@ static void xr_sq_data_put(struct xr_sq_data *sqd)
 	kfree(sqd);
 }
 
-/* XURING_SETUP_ATTACH_WQ: share the SQ thread of the ring at p->wq_fd. */
+/*
+ * XURING_SETUP_ATTACH_WQ: share the SQ thread of the ring at p->wq_fd.
+ * NULL when that ring belongs to another process.
+ */
 static struct xr_sq_data *xr_sq_data_attach(struct xuring_params *p)
 {
 	struct xuring_ring_ctx *other;
@@ -274,9 +277,13 @@ static struct xr_sq_data *xr_sq_data_attach(struct xuring_params *p)
 		fdput(f);
 		return ERR_PTR(-EINVAL);
 	}
+	/*
+	 * Only the rings of one process share a thread. Asking for another
+	 * process's gets a thread of one's own, as in io_uring.
+	 */
 	if (sqd->owner != current->group_leader) {
 		fdput(f);
-		return ERR_PTR(-EPERM);
+		return NULL;
 	}
 	refcount_inc(&sqd->refs);
 	fdput(f);
@@ -343,9 +350,10 @@ int xr_sqpoll_create(struct xuring_ring_ctx *ctx, struct xuring_params *p)
 		return 0;
 	}
 
+	sqd = NULL;
 	if (ctx->flags & XURING_SETUP_ATTACH_WQ)
 		sqd = xr_sq_data_attach(p);
-	else
+	if (!sqd)
 		sqd = xr_sq_data_create(p);
 	if (IS_ERR(sqd))
 		return PTR_ERR(sqd);
