@@ -383,15 +383,21 @@ static bool fill_sq_asleep(struct xr_ring *r)
 	return !xr_get_sqe(r);
 }
 
+static void on_signal(int sig)
+{
+}
+
 /*
  * ENTER(SQ_WAIT) returns at once while the SQ has room, and otherwise
- * waits until the thread has made room.
+ * waits until the thread has made room. A signal ends the wait without
+ * an error, as in io_uring: the caller sees the SQ still full.
  */
 TEST(sq_wait)
 {
 	struct enter_call c = { .flags = XURING_ENTER_SQ_WAIT };
 	struct xuring_cqe cqes[4];
 	struct xr_ring r;
+	unsigned int head;
 	pthread_t th;
 
 	ASSERT_EQ(0, xr_sq_ring_init(&r, 4, 10, 0));
@@ -415,6 +421,19 @@ TEST(sq_wait)
 	ASSERT_EQ(0, xr_enter(r.fd, 0, 0, XURING_ENTER_SQ_WAKEUP |
 			      XURING_ENTER_SQ_WAIT, NULL, 0));
 	ASSERT_NE(*r.sq_tail - 4, xr_load_acquire(r.sq_head));
+	ASSERT_EQ(4U, xr_reap_n(&r, cqes, 4, XR_IO_TIMEOUT_MS));
+
+	/* a signal */
+	ASSERT_EQ(0, xr_catch_signal(SIGUSR1, on_signal));
+	ASSERT_TRUE(fill_sq_asleep(&r));
+	head = xr_load_acquire(r.sq_head);
+	ASSERT_TRUE(start_enter_thread(&th, &c));
+	ASSERT_EQ(0, pthread_kill(th, SIGUSR1));
+	ASSERT_TRUE(enter_thread_done(&c, 5000));
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, c.ret);
+	ASSERT_EQ(head, xr_load_acquire(r.sq_head));
+	ASSERT_EQ(0, xr_enter(r.fd, 0, 0, XURING_ENTER_SQ_WAKEUP, NULL, 0));
 	ASSERT_EQ(4U, xr_reap_n(&r, cqes, 4, XR_IO_TIMEOUT_MS));
 	xr_ring_exit(&r);
 }

@@ -434,12 +434,15 @@ int xr_sqpoll_enter(struct xuring_ring_ctx *ctx, u32 enter_flags)
 		return -EOWNERDEAD;
 	if (enter_flags & XURING_ENTER_SQ_WAKEUP)
 		wake_up(&sqd->wait);
-	if (enter_flags & XURING_ENTER_SQ_WAIT) {
-		if (wait_event_interruptible(ctx->sqo_sq_wait,
-					     !xr_sq_full(ctx) ||
-					     !READ_ONCE(ctx->sq_data)))
-			return -EINTR;
-	}
+	/*
+	 * A signal ends the wait without an error, as in io_uring: the
+	 * caller finds the SQ still full, and the signal is delivered on
+	 * the way out.
+	 */
+	if (enter_flags & XURING_ENTER_SQ_WAIT)
+		wait_event_interruptible(ctx->sqo_sq_wait,
+					 !xr_sq_full(ctx) ||
+					 !READ_ONCE(ctx->sq_data));
 	return 0;
 }
 
