@@ -117,7 +117,7 @@ static inline long xr_fdinfo_value(int ring_fd, const char *key)
 
 /* ------------------------------------------------------- the SQ thread */
 
-/* The SQ thread's name starts with this. */
+/* The SQ thread's name starts with this (then "/<owner pid>"). */
 #define XR_SQ_THREAD_NAME	"xuring-sq"
 
 /* What a ring's fdinfo says of its SQ thread. */

@@ -281,13 +281,16 @@ static int sq_nop(struct xr_ring *r)
 TEST_F_TIMEOUT(slow, idle_thread_uses_no_cpu, 60)
 {
 	long long asleep_short, asleep_long, spinning;
+	char comm[32], want[32];
 	struct xr_ring r, r2;
 	int pid, pid2;
 
 	ASSERT_EQ(0, xr_sq_ring_init(&r, 8, 50, 0));
 	pid = xr_sq_thread_pid(r.fd);
 	ASSERT_LT(0, pid);
-	ASSERT_TRUE(xr_is_sq_thread(pid));
+	ASSERT_TRUE(xr_task_comm(pid, comm, sizeof(comm)));
+	snprintf(want, sizeof(want), XR_SQ_THREAD_NAME "/%d", getpid());
+	ASSERT_STREQ(want, comm);
 	if (xr_task_runtime_ns(pid) < 0)
 		SKIP(return, "no /proc/<pid>/schedstat (CONFIG_SCHED_INFO)");
 

@@ -313,7 +313,8 @@ static struct xr_sq_data *xr_sq_data_create(struct xuring_params *p)
 	sqd->fsize_limit = rlimit(RLIMIT_FSIZE);
 	sqd->cpu = cpu;
 
-	task = kthread_create(xr_sq_thread, sqd, "xuring-sq");
+	task = kthread_create(xr_sq_thread, sqd, "xuring-sq/%d",
+			      task_tgid_nr(current));
 	if (IS_ERR(task)) {
 		put_task_struct(sqd->owner);
 		kfree(sqd);
