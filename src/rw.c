@@ -145,9 +145,7 @@ static int xr_rw_init_kiocb(struct xuring_req *req, int ddir, u64 off,
 		req->flags |= XR_REQ_F_SUPPORT_NOWAIT;
 
 	if (req->ctx->flags & XURING_SETUP_IOPOLL) {
-		/* only direct I/O on a file that can be polled */
-		if (!(kiocb->ki_flags & IOCB_DIRECT) || !file->f_op->iopoll)
-			return -EOPNOTSUPP;
+		/* whether the file can be polled is up to issue, as in io_uring */
 		kiocb->ki_flags |= IOCB_HIPRI | IOCB_ALLOC_CACHE;
 		kiocb->ki_complete = xr_rw_complete_iopoll;
 		req->flags |= XR_REQ_F_IOPOLL;
@@ -543,8 +541,6 @@ static ssize_t xr_rw_loop(struct xuring_req *req, int ddir, loff_t *ppos,
 	struct file *file = req->file;
 	ssize_t ret = 0;
 
-	if (req->flags & XR_REQ_F_IOPOLL)
-		return -EOPNOTSUPP;
 	if (ddir == READ ? !file->f_op->read : !file->f_op->write)
 		return -EINVAL;
 	if (nonblock && !(file->f_flags & O_NONBLOCK))
@@ -608,6 +604,13 @@ static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 	loff_t *ppos;
 	long ret;
 
+	/*
+	 * Only direct I/O on a file that can be polled goes on an IOPOLL
+	 * ring. Failing here rather than in prep lets the rest of the
+	 * submission go on, as io_uring does.
+	 */
+	if (iopoll && (!(kiocb->ki_flags & IOCB_DIRECT) || !file->f_op->iopoll))
+		return -EOPNOTSUPP;
 	if (nonblock) {
 		if (!(req->flags & XR_REQ_F_SUPPORT_NOWAIT))
 			return -EAGAIN;
