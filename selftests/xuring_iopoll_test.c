@@ -10,8 +10,10 @@
  * when somebody polls (none does while nobody polls, and blk-mq's debugfs
  * shows them held in the poll queues); no interrupt from the NVMe queues
  * during a polled run (the same run without IOPOLL is the control that
- * shows the count moves); links; CQ overflow; SIGKILL in the middle of
- * polled I/O and close with polled requests nobody reaped.
+ * shows the count moves); more requests than a poll queue has tags, so
+ * the device bounces some with -EAGAIN and they are reissued; links; CQ
+ * overflow; SIGKILL in the middle of polled I/O and close with polled
+ * requests nobody reaped.
  *
  * What cannot be polled fails with -EOPNOTSUPP (ops that are never polled:
  * -EINVAL), as in io_uring, and never hangs; O_DIRECT on a device or file
@@ -362,6 +364,77 @@ TEST_F_TIMEOUT(polled, no_interrupts, 60)
 		       ctrl, polled, 2 * NR * ROUNDS, plain, 2 * NR * ROUNDS);
 	ASSERT_EQ(0, polled);
 	ASSERT_LT(0, plain);
+}
+
+/*
+ * More requests at once than a poll queue has tags (null_blk 64, NVMe
+ * 1023): the device bounces the rest with -EAGAIN and they are reissued
+ * from io-wq, whose workers show it. Every write lands (NVMe: read back
+ * and compared), every request completes once.
+ */
+TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
+{
+	unsigned int nr = variant->dev == D_NVME ? 2048 : 512;
+	struct xr_iowq_state st;
+	unsigned char *seen;
+	struct xuring_cqe cqe;
+	unsigned int phase, i;
+	struct xr_ring r;
+
+	SKIP_IF_NO_DEVICE();
+	ASSERT_GE((size_t)POLL_BUF, (size_t)nr * BS);
+	ASSERT_EQ(0, iopoll_ring(&r, nr, variant->sqpoll));
+	seen = calloc(nr, 1);
+	ASSERT_NE(NULL, seen);
+	xr_fill_pattern(self->wbuf, (size_t)nr * BS, 0, 40);
+	memset(self->rbuf, 0, (size_t)nr * BS);
+	for (phase = 0; phase < 2; phase++) {
+		unsigned int got = 0;
+		__u64 start;
+
+		/* every other block: requests the block layer cannot merge */
+		for (i = 0; i < nr; i++) {
+			struct xuring_sqe *sqe;
+
+			XR_GET_SQE(sqe, &r);
+			xr_prep_rw(sqe, phase ? XURING_OP_READ :
+				   XURING_OP_WRITE, self->d.fd,
+				   (phase ? self->rbuf : self->wbuf) +
+				   (size_t)i * BS, BS, (__u64)i * 2 * BS, i);
+		}
+		ASSERT_EQ((int)nr, xr_any_submit(&r));
+		memset(seen, 0, nr);
+		start = xr_now_ns();
+		while (got < nr && xr_ms_since(start) < 60000) {
+			if (!variant->sqpoll) {
+				ASSERT_LE(0, xr_enter(r.fd, 0, nr - got,
+						      XURING_ENTER_GETEVENTS,
+						      NULL, 0));
+			}
+			while (xr_reap_cqe(&r, &cqe)) {
+				ASSERT_GT((__u64)nr, cqe.user_data);
+				ASSERT_EQ(0, seen[cqe.user_data]);
+				seen[cqe.user_data] = 1;
+				ASSERT_EQ(BS, cqe.res) TH_LOG("request %llu",
+					(unsigned long long)cqe.user_data);
+				got++;
+			}
+			if (variant->sqpoll)
+				usleep(200);
+		}
+		ASSERT_EQ(nr, got);
+		if (phase == 0) {
+			/* bounced requests were reissued by io-wq workers */
+			ASSERT_TRUE(xr_fdinfo_iowq(r.fd, "bound", &st));
+			TH_LOG("%u requests at once: %u io-wq workers retried bounced ones",
+			       nr, st.workers);
+			ASSERT_LT(0U, st.workers);
+		}
+	}
+	if (self->d.stores_data)
+		XR_ASSERT_PATTERN(self->rbuf, (size_t)nr * BS, 0, 40);
+	xr_ring_exit(&r);
+	free(seen);
 }
 
 /*
