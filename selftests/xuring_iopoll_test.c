@@ -361,7 +361,7 @@ TEST_F_TIMEOUT(polled, no_interrupts, 60)
 	plain = xr_irq_count(prefix, admin) - before;
 	xr_ring_exit(&r);
 	TH_LOG("%s I/O queue interrupts: %lld during %u polled requests, %lld during %u without IOPOLL",
-		       ctrl, polled, 2 * NR * ROUNDS, plain, 2 * NR * ROUNDS);
+	       ctrl, polled, 2 * NR * ROUNDS, plain, 2 * NR * ROUNDS);
 	ASSERT_EQ(0, polled);
 	ASSERT_LT(0, plain);
 }

@@ -241,7 +241,7 @@ TEST_F_TIMEOUT(slow, sleep_wake_cycles, 120)
 		seq += n;
 	}
 	TH_LOG("%u cycles, %u submitted to a sleeping thread, %u wakeups",
-		       CYCLES, slept, woken);
+	       CYCLES, slept, woken);
 	ASSERT_LE(slept, woken);
 	ASSERT_TRUE(xr_pread_all(fd, rbuf, (size_t)seq * LEN, 0));
 	XR_ASSERT_PATTERN(rbuf, (size_t)seq * LEN, 0, 2);
@@ -310,7 +310,7 @@ TEST_F_TIMEOUT(slow, idle_thread_uses_no_cpu, 60)
 	asleep_long = runtime_us_over(pid2, 1000);
 
 	TH_LOG("SQ thread CPU time: asleep %lld us and %lld us per second, spinning %lld us in 0.5 s",
-		       asleep_short, asleep_long, spinning);
+	       asleep_short, asleep_long, spinning);
 	ASSERT_LE(0, asleep_short);
 	ASSERT_GT(5000, asleep_short);
 	ASSERT_LE(0, asleep_long);
@@ -788,8 +788,7 @@ TEST_F_TIMEOUT(slow, close_busy, 60)
 	for (i = 0; i < NR; i++)
 		written += !memcmp(rbuf + (size_t)i * BLK,
 				   wbuf + (size_t)i * BLK, BLK);
-	TH_LOG("%u of %u blocks written before the close", written,
-		       NR);
+	TH_LOG("%u of %u blocks written before the close", written, NR);
 	xr_free(wbuf, len);
 	xr_free(rbuf, len);
 	close(fd);
@@ -975,7 +974,7 @@ TEST_F_TIMEOUT(slow, exited_owner_memory_released, 90)
 		xr_sleep_ms(20);
 	}
 	TH_LOG("MemFree %ld kB before the owner exited, %ld kB after",
-		       before, after);
+	       before, after);
 	ASSERT_LE(200 * 1024, after - before);
 	ASSERT_TRUE(xr_sq_thread_gone(info.sq_pid, 5000));
 	ASSERT_TRUE(xr_read_counters(&now));
