@@ -593,16 +593,19 @@ static void polled_victim(int ready_fd, const void *arg)
 	if (polldev_open(&d, a->which, why, sizeof(why)))
 		_exit(10);
 	buf = xr_alloc(1 << 20);
-	if (!buf || iopoll_ring(&r, 64, a->sqpoll))
+	/* more than null_blk has tags: some are bounced and retried */
+	if (!buf || iopoll_ring(&r, 256, a->sqpoll))
 		_exit(11);
 	for (;;) {
 		struct xuring_sqe *sqe;
 
+		/* every other block: requests the block layer cannot merge */
 		while ((sqe = xr_get_sqe(&r))) {
-			__u64 off = (n % 256) * BS;
+			size_t slot = (n % 256) * BS;
 
 			xr_prep_rw(sqe, n % 2 ? XURING_OP_WRITE :
-				   XURING_OP_READ, d.fd, buf + off, BS, off, n);
+				   XURING_OP_READ, d.fd, buf + slot, BS,
+				   2 * slot, n);
 			n++;
 		}
 		if (a->sqpoll) {
@@ -652,7 +655,9 @@ static bool poll_queues_drained(const char *name)
 
 /*
  * SIGKILL a process in the middle of polled I/O, polling or (with SQPOLL)
- * leaving it to the thread: it dies promptly and leaves nothing behind.
+ * leaving it to the thread, with more requests in flight than null_blk
+ * has tags (io-wq retrying the bounced ones): it dies promptly and leaves
+ * nothing behind.
  */
 TEST_F_TIMEOUT(polled, kill_while_polling, 90)
 {
@@ -670,7 +675,8 @@ TEST_F_TIMEOUT(polled, kill_while_polling, 90)
 }
 
 /*
- * SIGKILL a process with polled requests in flight that nobody polls:
+ * SIGKILL a process with polled requests in flight that nobody polls
+ * (on null_blk, io-wq keeps retrying those its poll queue bounced):
  * teardown polls them out, so it still dies promptly and the poll
  * queues are empty again.
  */
