@@ -441,6 +441,56 @@ TEST(sq_wait)
 	xr_ring_exit(&r);
 }
 
+/*
+ * A ring reads its own fdinfo. The submitter, ENTER or the SQ thread,
+ * holds the ring's lock while it issues the read, so fdinfo must not
+ * take that lock. In a child: a kernel that deadlocks here leaves the
+ * child stuck for good.
+ */
+static int read_fdinfo_through_ring(bool sqpoll)
+{
+	char path[64], buf[4096] = "";
+	struct xuring_cqe cqe;
+	struct xr_ring r;
+	int fd;
+
+	if (sqpoll ? xr_sq_ring_init(&r, 8, 1000, 0) : xr_ring_init(&r, 8, 0))
+		return 10;
+	/* O_NONBLOCK: read inline, by the submitter, not by io-wq */
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", r.fd);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 11;
+	if (!queue_rw(&r, XURING_OP_READ, fd, buf, sizeof(buf) - 1, 0, 1))
+		return 12;
+	if (xr_any_run_one(&r, &cqe) <= 0)
+		return 13;
+	if (!strstr(buf, "SqEntries:"))
+		return 14;
+	if (sqpoll && !strstr(buf, "SqThread:"))
+		return 15;
+	return 0;
+}
+
+TEST(read_own_fdinfo)
+{
+	unsigned int sqpoll;
+
+	for (sqpoll = 0; sqpoll < 2; sqpoll++) {
+		int status;
+		pid_t pid = fork();
+
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			_exit(read_fdinfo_through_ring(sqpoll));
+		status = xr_wait_child_ms(pid, 10000);
+		ASSERT_NE(-ETIME, status) TH_LOG("%s ring: stuck reading its fdinfo",
+						 sqpoll ? "SQPOLL" : "plain");
+		ASSERT_TRUE(WIFEXITED(status));
+		ASSERT_EQ(0, WEXITSTATUS(status));
+	}
+}
+
 /* ----------------------------------------------------------- affinity */
 
 /* The kernel's nr_cpu_ids: one more than the last possible CPU. */

@@ -40,6 +40,8 @@ struct xr_sq_data {
 	struct mutex		lock;
 	struct list_head	ctx_list;
 	struct task_struct	*thread;
+	/* for fdinfo, which looks at this structure under RCU only */
+	pid_t			thread_pid;
 	wait_queue_head_t	wait;
 	/* the process whose rings may share this thread */
 	struct task_struct	*owner;
@@ -47,6 +49,7 @@ struct xr_sq_data {
 	unsigned int		idle_ms;
 	int			cpu;
 	bool			started;
+	struct rcu_head		rcu;
 };
 
 /*
@@ -251,7 +254,8 @@ static void xr_sq_data_put(struct xr_sq_data *sqd)
 		atomic_long_dec(&xr_stats.workers);
 	}
 	put_task_struct(sqd->owner);
-	kfree(sqd);
+	/* fdinfo may still be reading it */
+	kfree_rcu(sqd, rcu);
 }
 
 /*
@@ -324,6 +328,7 @@ static struct xr_sq_data *xr_sq_data_create(struct xuring_params *p)
 		kthread_bind(task, cpu);
 	get_task_struct(task);
 	sqd->thread = task;
+	sqd->thread_pid = task_pid_nr(task);
 	atomic_long_inc(&xr_stats.workers);
 	return sqd;
 }
@@ -404,7 +409,7 @@ void xr_sqpoll_stop(struct xuring_ring_ctx *ctx)
 
 	mutex_lock(&ctx->uring_lock);
 	sqd = ctx->sq_data;
-	ctx->sq_data = NULL;
+	WRITE_ONCE(ctx->sq_data, NULL);
 	mutex_unlock(&ctx->uring_lock);
 	if (!sqd)
 		return;
@@ -447,15 +452,20 @@ int xr_sqpoll_enter(struct xuring_ring_ctx *ctx, u32 enter_flags)
 	return 0;
 }
 
+/*
+ * fdinfo. Not under uring_lock: a read of this very fdinfo submitted
+ * through the ring would already hold it (and seq_file's lock nests the
+ * other way round). xr_sq_data is freed only an RCU grace period after
+ * the ring let go of it.
+ */
 void xr_sqpoll_show(struct xuring_ring_ctx *ctx, struct seq_file *m)
 {
 	struct xr_sq_data *sqd;
 
-	mutex_lock(&ctx->uring_lock);
-	sqd = ctx->sq_data;
+	rcu_read_lock();
+	sqd = READ_ONCE(ctx->sq_data);
 	if (sqd)
 		seq_printf(m, "SqThread:\t%d\nSqThreadCpu:\t%d\nSqIdleMs:\t%u\n",
-			   task_pid_nr(sqd->thread), sqd->cpu,
-			   READ_ONCE(sqd->idle_ms));
-	mutex_unlock(&ctx->uring_lock);
+			   sqd->thread_pid, sqd->cpu, READ_ONCE(sqd->idle_ms));
+	rcu_read_unlock();
 }
