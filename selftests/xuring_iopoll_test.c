@@ -667,7 +667,7 @@ TEST_F_TIMEOUT(polled, kill_while_polling, 90)
 	SKIP_IF_NO_DEVICE();
 	XR_READ_BASELINE(&base);
 	srandom(getpid());
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 5; i++)
 		kill_polled(_metadata, variant->dev, variant->sqpoll, false,
 			    random() % 20);
 	ASSERT_TRUE(poll_queues_drained(self->d.name));
