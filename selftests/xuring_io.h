@@ -395,18 +395,10 @@ static inline long long xr_blkdev_size(int fd)
 static inline long xr_counter(const char *name)
 {
 	char path[128], buf[64];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), XR_SYSFS_DIR "/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (xr_read_file(path, buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	return strtol(buf, NULL, 10);
 }
 
@@ -423,6 +415,56 @@ static inline bool xr_read_counters(struct xr_counters *c)
 	return c->rings >= 0 && c->requests >= 0 && c->workers >= 0 &&
 	       c->pinned_pages >= 0;
 }
+
+/*
+ * Poll until the counters are back where they were: rings, requests and
+ * pinned pages within timeout_ms, io-wq workers and SQ threads (whose
+ * teardown may wait for their idle timeout) within workers_ms. False,
+ * with *now filled in, if they did not get there.
+ */
+static inline bool xr_counters_settle(const struct xr_counters *base,
+				      struct xr_counters *now,
+				      unsigned int timeout_ms,
+				      unsigned int workers_ms)
+{
+	__u64 start = xr_now_ns();
+
+	for (;;) {
+		bool ok;
+
+		if (!xr_read_counters(now))
+			return false;
+		ok = now->rings == base->rings &&
+		     now->requests == base->requests &&
+		     now->pinned_pages == base->pinned_pages;
+		if (ok && now->workers == base->workers)
+			return true;
+		if (!ok && xr_ms_since(start) >= timeout_ms)
+			return false;
+		if (xr_ms_since(start) >= workers_ms)
+			return false;
+		xr_sleep_ms(50);
+	}
+}
+
+/* In a harness test: everything the test created is gone again. */
+#define XR_ASSERT_COUNTERS_SETTLE(base) do {				\
+	struct xr_counters __now;					\
+	bool __ok = xr_counters_settle((base), &__now, 10000, 15000);	\
+	if (!__ok)							\
+		TH_LOG("rings %ld->%ld requests %ld->%ld pinned %ld->%ld " \
+		       "workers %ld->%ld", (base)->rings, __now.rings,	\
+		       (base)->requests, __now.requests,		\
+		       (base)->pinned_pages, __now.pinned_pages,	\
+		       (base)->workers, __now.workers);			\
+	ASSERT_TRUE(__ok);						\
+} while (0)
+
+/* In a harness test: the counters before it starts, or SKIP. */
+#define XR_READ_BASELINE(base) do {					\
+	if (!xr_read_counters(base))					\
+		SKIP(return, "no counters in " XR_SYSFS_DIR);		\
+} while (0)
 
 struct xr_iowq_state {
 	unsigned int workers, idle, max, queued;
@@ -457,13 +499,16 @@ static inline bool xr_fdinfo_iowq(int ring_fd, const char *cls,
 	return found;
 }
 
-/* A "Key:\t<n> kB" line of /proc/self/status, in kB, or -1. */
-static inline long xr_status_kb(const char *key)
+/*
+ * The number of the "Key: <n>..." line of a file like /proc/meminfo or
+ * an fdinfo, or -1.
+ */
+static inline long xr_file_key_value(const char *path, const char *key)
 {
 	char line[256];
 	size_t klen = strlen(key);
 	long val = -1;
-	FILE *f = fopen("/proc/self/status", "re");
+	FILE *f = fopen(path, "re");
 
 	if (!f)
 		return -1;
@@ -475,6 +520,12 @@ static inline long xr_status_kb(const char *key)
 	}
 	fclose(f);
 	return val;
+}
+
+/* A "Key:\t<n> kB" line of /proc/self/status, in kB, or -1. */
+static inline long xr_status_kb(const char *key)
+{
+	return xr_file_key_value("/proc/self/status", key);
 }
 
 /* --------------------------------------------------------------- children */

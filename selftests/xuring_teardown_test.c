@@ -20,55 +20,6 @@ XR_SKIP_ALL_WITHOUT_DEVICE()
 
 #define NR_BLOCKED_READS	4
 
-/* ------------------------------------------------------------- counters */
-
-/*
- * Poll until the counters are back where they were: rings, requests and
- * pinned pages within timeout_ms, io-wq workers (whose teardown may wait
- * for their idle timeout) within workers_ms. False, with *now filled in,
- * if they did not get there.
- */
-static bool counters_settle(const struct xr_counters *base,
-			    struct xr_counters *now, unsigned int timeout_ms,
-			    unsigned int workers_ms)
-{
-	__u64 start = xr_now_ns();
-
-	for (;;) {
-		bool ok;
-
-		if (!xr_read_counters(now))
-			return false;
-		ok = now->rings == base->rings &&
-		     now->requests == base->requests &&
-		     now->pinned_pages == base->pinned_pages;
-		if (ok && now->workers == base->workers)
-			return true;
-		if (!ok && xr_ms_since(start) >= timeout_ms)
-			return false;
-		if (xr_ms_since(start) >= workers_ms)
-			return false;
-		xr_sleep_ms(50);
-	}
-}
-
-#define ASSERT_COUNTERS_SETTLE(base) do {				\
-	struct xr_counters __now;					\
-	bool __ok = counters_settle((base), &__now, 10000, 15000);	\
-	if (!__ok)							\
-		TH_LOG("rings %ld->%ld requests %ld->%ld pinned %ld->%ld " \
-		       "workers %ld->%ld", (base)->rings, __now.rings,	\
-		       (base)->requests, __now.requests,		\
-		       (base)->pinned_pages, __now.pinned_pages,	\
-		       (base)->workers, __now.workers);			\
-	ASSERT_TRUE(__ok);						\
-} while (0)
-
-#define READ_BASELINE(base) do {					\
-	if (!xr_read_counters(base))					\
-		SKIP(return, "no counters in " XR_SYSFS_DIR);		\
-} while (0)
-
 /* For the tests that need more than the harness's default 30 s. */
 FIXTURE(slow) {
 	int unused;
@@ -275,7 +226,7 @@ TEST_F_TIMEOUT(slow, kill_stress, 120)
 	struct xr_counters base;
 	unsigned int iter;
 
-	READ_BASELINE(&base);
+	XR_READ_BASELINE(&base);
 	srandom(getpid());
 	for (iter = 0; iter < 20; iter++) {
 		int ready[2], status;
@@ -309,7 +260,7 @@ TEST_F_TIMEOUT(slow, kill_stress, 120)
 		ASSERT_TRUE(WIFSIGNALED(status));
 		ASSERT_EQ(SIGKILL, WTERMSIG(status));
 	}
-	ASSERT_COUNTERS_SETTLE(&base);
+	XR_ASSERT_COUNTERS_SETTLE(&base);
 }
 
 /*
@@ -327,7 +278,7 @@ TEST(close_with_blocked_read)
 	int p[2];
 	__u64 start;
 
-	READ_BASELINE(&base);
+	XR_READ_BASELINE(&base);
 	ASSERT_EQ(0, pipe(p));
 	ASSERT_EQ(0, xr_ring_init(&r, 8, 0));
 	sqe = xr_get_sqe(&r);
@@ -350,7 +301,7 @@ TEST(close_with_blocked_read)
 	xr_ring_exit(&r);
 	ASSERT_GT(5000ULL, xr_ms_since(start)) TH_LOG("close took %llu ms",
 						   xr_ms_since(start));
-	ASSERT_COUNTERS_SETTLE(&base);
+	XR_ASSERT_COUNTERS_SETTLE(&base);
 
 	ASSERT_EQ(5, write(p[1], "hello", 5));
 	ASSERT_EQ(5, read(p[0], in, sizeof(in)));
@@ -369,7 +320,7 @@ TEST(exit_with_requests_in_flight)
 	struct xr_counters base;
 	unsigned int i;
 
-	READ_BASELINE(&base);
+	XR_READ_BASELINE(&base);
 	for (i = 0; i < 3; i++) {
 		int status;
 		pid_t pid = fork();
@@ -387,7 +338,7 @@ TEST(exit_with_requests_in_flight)
 		ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("child step %d",
 							 WEXITSTATUS(status));
 	}
-	ASSERT_COUNTERS_SETTLE(&base);
+	XR_ASSERT_COUNTERS_SETTLE(&base);
 }
 
 /*
@@ -458,7 +409,7 @@ TEST(exec_with_ring)
 	pid_t pid;
 	int status;
 
-	READ_BASELINE(&base);
+	XR_READ_BASELINE(&base);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -501,7 +452,7 @@ TEST(exec_with_ring)
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(EXEC_OK, WEXITSTATUS(status)) TH_LOG("child step %d",
 						       WEXITSTATUS(status));
-	ASSERT_COUNTERS_SETTLE(&base);
+	XR_ASSERT_COUNTERS_SETTLE(&base);
 }
 
 /*
@@ -644,7 +595,7 @@ TEST_F_TIMEOUT(slow, idle_workers_exit, 60)
 	unsigned int i;
 	__u64 start;
 
-	READ_BASELINE(&base);
+	XR_READ_BASELINE(&base);
 	ASSERT_EQ(0, xr_ring_init(&r, 16, 0));
 	for (i = 0; i < 8; i++) {
 		struct xuring_sqe *sqe = xr_get_sqe(&r);
@@ -684,7 +635,7 @@ TEST_F_TIMEOUT(slow, idle_workers_exit, 60)
 	ASSERT_EQ(0, xr_run_one(&r, &cqe));
 	ASSERT_EQ(100U, cqe.user_data);
 	xr_ring_exit(&r);
-	ASSERT_COUNTERS_SETTLE(&base);
+	XR_ASSERT_COUNTERS_SETTLE(&base);
 }
 
 TEST_HARNESS_MAIN

@@ -415,15 +415,15 @@ static inline pid_t xr_gettid(void)
 	return syscall(SYS_gettid);
 }
 
-/* Read /proc/self/task/<tid>/<file> into buf; the length, or -1. */
-static inline ssize_t xr_read_task_file(pid_t tid, const char *file,
-					char *buf, size_t size)
+/*
+ * Read a small file (procfs, sysfs) into buf, NUL-terminated: its length,
+ * or -1.
+ */
+static inline ssize_t xr_read_file(const char *path, char *buf, size_t size)
 {
-	char path[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/%s", tid, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -432,6 +432,16 @@ static inline ssize_t xr_read_task_file(pid_t tid, const char *file,
 	if (n >= 0)
 		buf[n] = '\0';
 	return n;
+}
+
+/* Read /proc/self/task/<tid>/<file> into buf; the length, or -1. */
+static inline ssize_t xr_read_task_file(pid_t tid, const char *file,
+					char *buf, size_t size)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/%s", tid, file);
+	return xr_read_file(path, buf, size);
 }
 
 /*

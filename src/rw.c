@@ -145,9 +145,7 @@ static int xr_rw_init_kiocb(struct xuring_req *req, int ddir, u64 off,
 		req->flags |= XR_REQ_F_SUPPORT_NOWAIT;
 
 	if (req->ctx->flags & XURING_SETUP_IOPOLL) {
-		/* only direct I/O on a file that can be polled */
-		if (!(kiocb->ki_flags & IOCB_DIRECT) || !file->f_op->iopoll)
-			return -EOPNOTSUPP;
+		/* whether the file can be polled is up to issue, as in io_uring */
 		kiocb->ki_flags |= IOCB_HIPRI | IOCB_ALLOC_CACHE;
 		kiocb->ki_complete = xr_rw_complete_iopoll;
 		req->flags |= XR_REQ_F_IOPOLL;
@@ -420,24 +418,38 @@ int xr_rw_iopoll(struct xuring_req *req, struct io_comp_batch *iob,
 	return req->file->f_op->iopoll(kiocb, iob, poll_flags);
 }
 
+/*
+ * The device bounced a polled request with -EAGAIN (no tag free). Polled
+ * bios are always REQ_NOWAIT in the block layer, from io-wq too, so such
+ * a request is tried again as often as that happens, as in io_uring,
+ * unless the application asked for RWF_NOWAIT or the ring is going away.
+ */
+static bool xr_rw_iopoll_bounced(struct xuring_req *req)
+{
+	/* pairs with the store-release in xr_rw_complete_iopoll() */
+	return smp_load_acquire(&req->iopoll_done) && req->res == -EAGAIN &&
+	       !(req->flags & XR_REQ_F_NOWAIT) && !READ_ONCE(req->ctx->dying);
+}
+
+/* Make a bounced polled request ready to be issued again. */
+static void xr_rw_iopoll_rearm(struct xuring_req *req)
+{
+	struct xr_rw *rw = xr_rw_cmd(req);
+
+	/* the write's freeze protection ended in ki_complete */
+	rw->iter = rw->iter_saved;
+	req->iopoll_done = 0;
+}
+
 /* The poller found the request done: complete it, or retry it. */
 void xr_rw_iopoll_finish(struct xuring_req *req)
 {
-	long res = req->res;
-
-	if (unlikely(res == -EAGAIN || res == -EOPNOTSUPP) &&
-	    xr_rw_should_reissue(req)) {
-		struct xr_rw *rw = xr_rw_cmd(req);
-
-		/* the write's freeze protection ended in ki_complete */
-		rw->iter = rw->iter_saved;
-		req->iopoll_done = 0;
-		req->flags &= ~XR_REQ_F_NOWAIT_ISSUE;
-		req->flags |= XR_REQ_F_REISSUED;
+	if (unlikely(xr_rw_iopoll_bounced(req))) {
+		xr_rw_iopoll_rearm(req);
 		xr_req_issue_from_wq(req);
 		return;
 	}
-	xr_req_complete(req, xr_rw_result(req, res));
+	xr_req_complete(req, xr_rw_result(req, req->res));
 }
 
 /* The attempt finished synchronously with @ret. */
@@ -543,8 +555,6 @@ static ssize_t xr_rw_loop(struct xuring_req *req, int ddir, loff_t *ppos,
 	struct file *file = req->file;
 	ssize_t ret = 0;
 
-	if (req->flags & XR_REQ_F_IOPOLL)
-		return -EOPNOTSUPP;
 	if (ddir == READ ? !file->f_op->read : !file->f_op->write)
 		return -EINVAL;
 	if (nonblock && !(file->f_flags & O_NONBLOCK))
@@ -608,6 +618,13 @@ static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 	loff_t *ppos;
 	long ret;
 
+	/*
+	 * Only direct I/O on a file that can be polled goes on an IOPOLL
+	 * ring. Failing here rather than in prep lets the rest of the
+	 * submission go on, as io_uring does.
+	 */
+	if (iopoll && (!(kiocb->ki_flags & IOCB_DIRECT) || !file->f_op->iopoll))
+		return -EOPNOTSUPP;
 	if (nonblock) {
 		if (!(req->flags & XR_REQ_F_SUPPORT_NOWAIT))
 			return -EAGAIN;
@@ -626,6 +643,7 @@ static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 		req->flags &= ~XR_REQ_F_NOWAIT_ISSUE;
 	}
 
+again:
 	ppos = xr_rw_pos(req);
 	ret = rw_verify_area(ddir, file, ppos, iov_iter_count(&rw->iter));
 	if (unlikely(ret))
@@ -655,6 +673,21 @@ static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 	}
 	if (nonblock)
 		state->issuing = NULL;
+	/*
+	 * A polled request is not on the poll list yet, so still ours: if
+	 * the device bounced it during the call, try again at once (io-wq)
+	 * rather than when the poller finds out.
+	 */
+	if (iopoll && ret == -EIOCBQUEUED && xr_rw_iopoll_bounced(req)) {
+		xr_rw_iopoll_rearm(req);
+		if (nonblock)
+			return -EAGAIN;
+		/* a worker being cancelled has SIGKILL pending */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		goto again;
+	}
 	/* after -EIOCBQUEUED the request may already be completed and gone */
 	return xr_rw_outcome(req, ret, nonblock, iopoll);
 out:

@@ -40,6 +40,8 @@ struct xr_sq_data {
 	struct mutex		lock;
 	struct list_head	ctx_list;
 	struct task_struct	*thread;
+	/* for fdinfo, which looks at this structure under RCU only */
+	pid_t			thread_pid;
 	wait_queue_head_t	wait;
 	/* the process whose rings may share this thread */
 	struct task_struct	*owner;
@@ -47,6 +49,7 @@ struct xr_sq_data {
 	unsigned int		idle_ms;
 	int			cpu;
 	bool			started;
+	struct rcu_head		rcu;
 };
 
 /*
@@ -191,9 +194,9 @@ static int xr_sq_thread(void *data)
 			did_work |= xr_sqpoll_run_ctx(ctx, cap);
 
 		if (did_work || time_before(jiffies, timeout)) {
-			mutex_unlock(&sqd->lock);
 			if (did_work)
 				timeout = jiffies + msecs_to_jiffies(sqd->idle_ms);
+			mutex_unlock(&sqd->lock);
 			cond_resched();
 			continue;
 		}
@@ -219,10 +222,25 @@ static int xr_sq_thread(void *data)
 
 		mutex_lock(&sqd->lock);
 		xr_sqpoll_set_wakeup_flag(sqd, false);
-		mutex_unlock(&sqd->lock);
 		timeout = jiffies + msecs_to_jiffies(sqd->idle_ms);
+		mutex_unlock(&sqd->lock);
 	}
 	return 0;
+}
+
+/*
+ * The thread waits as long as the most patient of its rings: recomputed
+ * whenever a ring comes or goes. Under sqd->lock.
+ */
+static void xr_sqd_update_idle(struct xr_sq_data *sqd)
+{
+	struct xuring_ring_ctx *ctx;
+	unsigned int idle_ms = 0;
+
+	list_for_each_entry(ctx, &sqd->ctx_list, sqd_node)
+		idle_ms = max(idle_ms, ctx->sq_thread_idle_ms);
+	/* fdinfo reads it without the lock */
+	WRITE_ONCE(sqd->idle_ms, idle_ms);
 }
 
 static void xr_sq_data_put(struct xr_sq_data *sqd)
@@ -236,10 +254,14 @@ static void xr_sq_data_put(struct xr_sq_data *sqd)
 		atomic_long_dec(&xr_stats.workers);
 	}
 	put_task_struct(sqd->owner);
-	kfree(sqd);
+	/* fdinfo may still be reading it */
+	kfree_rcu(sqd, rcu);
 }
 
-/* XURING_SETUP_ATTACH_WQ: share the SQ thread of the ring at p->wq_fd. */
+/*
+ * XURING_SETUP_ATTACH_WQ: share the SQ thread of the ring at p->wq_fd.
+ * NULL when that ring belongs to another process.
+ */
 static struct xr_sq_data *xr_sq_data_attach(struct xuring_params *p)
 {
 	struct xuring_ring_ctx *other;
@@ -259,9 +281,13 @@ static struct xr_sq_data *xr_sq_data_attach(struct xuring_params *p)
 		fdput(f);
 		return ERR_PTR(-EINVAL);
 	}
+	/*
+	 * Only the rings of one process share a thread. Asking for another
+	 * process's gets a thread of one's own, as in io_uring.
+	 */
 	if (sqd->owner != current->group_leader) {
 		fdput(f);
-		return ERR_PTR(-EPERM);
+		return NULL;
 	}
 	refcount_inc(&sqd->refs);
 	fdput(f);
@@ -291,7 +317,8 @@ static struct xr_sq_data *xr_sq_data_create(struct xuring_params *p)
 	sqd->fsize_limit = rlimit(RLIMIT_FSIZE);
 	sqd->cpu = cpu;
 
-	task = kthread_create(xr_sq_thread, sqd, "xuring-sq");
+	task = kthread_create(xr_sq_thread, sqd, "xuring-sq/%d",
+			      task_tgid_nr(current));
 	if (IS_ERR(task)) {
 		put_task_struct(sqd->owner);
 		kfree(sqd);
@@ -301,6 +328,7 @@ static struct xr_sq_data *xr_sq_data_create(struct xuring_params *p)
 		kthread_bind(task, cpu);
 	get_task_struct(task);
 	sqd->thread = task;
+	sqd->thread_pid = task_pid_nr(task);
 	atomic_long_inc(&xr_stats.workers);
 	return sqd;
 }
@@ -328,9 +356,10 @@ int xr_sqpoll_create(struct xuring_ring_ctx *ctx, struct xuring_params *p)
 		return 0;
 	}
 
+	sqd = NULL;
 	if (ctx->flags & XURING_SETUP_ATTACH_WQ)
 		sqd = xr_sq_data_attach(p);
-	else
+	if (!sqd)
 		sqd = xr_sq_data_create(p);
 	if (IS_ERR(sqd))
 		return PTR_ERR(sqd);
@@ -360,7 +389,7 @@ void xr_sqpoll_start(struct xuring_ring_ctx *ctx)
 		return;
 	mutex_lock(&sqd->lock);
 	list_add_tail(&ctx->sqd_node, &sqd->ctx_list);
-	sqd->idle_ms = max(sqd->idle_ms, ctx->sq_thread_idle_ms);
+	xr_sqd_update_idle(sqd);
 	if (!sqd->started) {
 		sqd->started = true;
 		wake_up_process(sqd->thread);
@@ -380,14 +409,16 @@ void xr_sqpoll_stop(struct xuring_ring_ctx *ctx)
 
 	mutex_lock(&ctx->uring_lock);
 	sqd = ctx->sq_data;
-	ctx->sq_data = NULL;
+	WRITE_ONCE(ctx->sq_data, NULL);
 	mutex_unlock(&ctx->uring_lock);
 	if (!sqd)
 		return;
 
 	mutex_lock(&sqd->lock);
-	if (!list_empty(&ctx->sqd_node))
+	if (!list_empty(&ctx->sqd_node)) {
 		list_del_init(&ctx->sqd_node);
+		xr_sqd_update_idle(sqd);
+	}
 	mutex_unlock(&sqd->lock);
 	/* ENTER(SQ_WAIT) waiters must not wait for a thread that is gone */
 	wake_up_all(&ctx->sqo_sq_wait);
@@ -409,23 +440,32 @@ int xr_sqpoll_enter(struct xuring_ring_ctx *ctx, u32 enter_flags)
 		return -EOWNERDEAD;
 	if (enter_flags & XURING_ENTER_SQ_WAKEUP)
 		wake_up(&sqd->wait);
-	if (enter_flags & XURING_ENTER_SQ_WAIT) {
-		if (wait_event_interruptible(ctx->sqo_sq_wait,
-					     !xr_sq_full(ctx) ||
-					     !READ_ONCE(ctx->sq_data)))
-			return -EINTR;
-	}
+	/*
+	 * A signal ends the wait without an error, as in io_uring: the
+	 * caller finds the SQ still full, and the signal is delivered on
+	 * the way out.
+	 */
+	if (enter_flags & XURING_ENTER_SQ_WAIT)
+		wait_event_interruptible(ctx->sqo_sq_wait,
+					 !xr_sq_full(ctx) ||
+					 !READ_ONCE(ctx->sq_data));
 	return 0;
 }
 
+/*
+ * fdinfo. Not under uring_lock: a read of this very fdinfo submitted
+ * through the ring would already hold it (and seq_file's lock nests the
+ * other way round). xr_sq_data is freed only an RCU grace period after
+ * the ring let go of it.
+ */
 void xr_sqpoll_show(struct xuring_ring_ctx *ctx, struct seq_file *m)
 {
 	struct xr_sq_data *sqd;
 
-	mutex_lock(&ctx->uring_lock);
-	sqd = ctx->sq_data;
+	rcu_read_lock();
+	sqd = READ_ONCE(ctx->sq_data);
 	if (sqd)
 		seq_printf(m, "SqThread:\t%d\nSqThreadCpu:\t%d\nSqIdleMs:\t%u\n",
-			   task_pid_nr(sqd->thread), sqd->cpu, sqd->idle_ms);
-	mutex_unlock(&ctx->uring_lock);
+			   sqd->thread_pid, sqd->cpu, READ_ONCE(sqd->idle_ms));
+	rcu_read_unlock();
 }
