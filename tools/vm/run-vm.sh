@@ -73,7 +73,10 @@ else
 	accel=(-accel "tcg,thread=multi" -smp "$smp")
 fi
 # Leave the guest's job time to report (dmesg) before the host gives up.
-cmdline="console=ttyS0 panic=-1 nvme.poll_queues=2 xuring.job=$job xuring.timeout=$((timeout * 4 / 5)) $append"
+# An oops or a soft lockup ends the run at once (panic=-1 powers off):
+# after one the guest only spins until the timeout, which in the debug
+# kernel is most of an hour.
+cmdline="console=ttyS0 panic=-1 oops=panic softlockup_panic=1 nvme.poll_queues=2 xuring.job=$job xuring.timeout=$((timeout * 4 / 5)) $append"
 # q35, not the default i440fx machine: the latter's ACPI _PRT loop takes the
 # KASAN debug kernel 30 s per evaluation (AE_AML_LOOP_TIMEOUT) under TCG.
 qemu=(qemu-system-x86_64 "${accel[@]}" -machine q35 -cpu max -m "$mem"
