@@ -846,6 +846,8 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 	ctx->submit_state.need_plug = false;
 	/* all loads from the consumed SQEs are done: hand them back */
 	smp_store_release(&ctx->rings->sq.head, ctx->cached_sq_head);
+	if (submitted > 0)
+		xr_stats_sqes_submitted(submitted);
 	return submitted;
 }
 
