@@ -581,20 +581,6 @@ static ssize_t xr_rw_loop(struct xuring_req *req, int ddir, loff_t *ppos,
 	return ret;
 }
 
-/*
- * A worker writes on the submitter's behalf: hold it to the submitter's
- * RLIMIT_FSIZE, which generic_write_checks() reads from current. Workers
- * are kthreads with a signal_struct of their own.
- */
-static unsigned long xr_rw_set_fsize_limit(unsigned long limit)
-{
-	struct rlimit *rlim = &current->signal->rlim[RLIMIT_FSIZE];
-	unsigned long old = READ_ONCE(rlim->rlim_cur);
-
-	WRITE_ONCE(rlim->rlim_cur, limit);
-	return old;
-}
-
 static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 		       int ddir)
 {
@@ -645,13 +631,13 @@ static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 		}
 		kiocb->ki_flags |= IOCB_WRITE;
 		if (issue_flags & XR_ISSUE_IOWQ)
-			old_limit = xr_rw_set_fsize_limit(rw->fsize_limit);
+			old_limit = xr_set_fsize_limit(rw->fsize_limit);
 		if (likely(file->f_op->write_iter))
 			ret = call_write_iter(file, kiocb, &rw->iter);
 		else
 			ret = xr_rw_loop(req, WRITE, ppos, nonblock);
 		if (issue_flags & XR_ISSUE_IOWQ)
-			xr_rw_set_fsize_limit(old_limit);
+			xr_set_fsize_limit(old_limit);
 	}
 	if (nonblock)
 		state->issuing = NULL;
