@@ -137,12 +137,17 @@ static int xr_rw_init_kiocb(struct xuring_req *req, int ddir, u64 off,
 		kiocb->ki_ioprio = get_current_ioprio();
 	}
 
-	/* RWF_NOWAIT, or O_NONBLOCK on a file that cannot retry: no punt */
-	if ((kiocb->ki_flags & IOCB_NOWAIT) ||
-	    ((file->f_flags & O_NONBLOCK) && !xr_file_supports_nowait(file)))
-		req->flags |= XR_REQ_F_NOWAIT;
-	else if (xr_file_supports_nowait(file))
+	if (xr_file_supports_nowait(file))
 		req->flags |= XR_REQ_F_SUPPORT_NOWAIT;
+	/*
+	 * RWF_NOWAIT, or O_NONBLOCK on a file that cannot retry: no punt.
+	 * RWF_NOWAIT on a file that supports it is tried inline, so that its
+	 * -EAGAIN is posted before submission returns, as io_uring does.
+	 */
+	if ((kiocb->ki_flags & IOCB_NOWAIT) ||
+	    ((file->f_flags & O_NONBLOCK) &&
+	     !(req->flags & XR_REQ_F_SUPPORT_NOWAIT)))
+		req->flags |= XR_REQ_F_NOWAIT;
 
 	if (req->ctx->flags & XURING_SETUP_IOPOLL) {
 		/* only direct I/O on a file that can be polled */
@@ -487,8 +492,14 @@ static int xr_rw_outcome(struct xuring_req *req, long ret, bool nonblock,
 	if (ret == -EOPNOTSUPP)
 		ret = -EAGAIN;
 	if (ret == -EAGAIN) {
-		if (req->flags & XR_REQ_F_NOWAIT)
-			return xr_rw_done(req, ret);
+		/*
+		 * The caller asked not to wait: -EAGAIN is the result, posted
+		 * now. Returned, it would send the request to io-wq.
+		 */
+		if (req->flags & XR_REQ_F_NOWAIT) {
+			xr_req_complete(req, xr_rw_done(req, ret));
+			return XR_ISSUE_SKIP_COMPLETE;
+		}
 		xr_rw_end_write(req);
 		rw->iter = rw->iter_saved;
 		return -EAGAIN;
