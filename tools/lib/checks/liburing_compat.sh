@@ -11,6 +11,15 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 
+# Each test gets 60 s; in a slow debug kernel (make check-debug raises
+# xuring.selftest_timeout) 240 s.
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	xuring.selftest_timeout=*)
+		[ "${arg#*=}" -gt 120 ] && export TIMEOUT=${TIMEOUT:-240} ;;
+	esac
+done
+
 # The scratch files go to ext4: tmpfs refuses the tests' O_DIRECT. The
 # socket tests talk over loopback, which the VM's init leaves down.
 export TMPDIR=${XURING_EXT4_DIR:-${TMPDIR:-/tmp}}

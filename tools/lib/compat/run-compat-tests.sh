@@ -41,8 +41,14 @@ for t in "$@"; do
 		fail=$((fail + 1))
 		continue
 	fi
+	t0=$(date +%s)
 	out=$(timeout -k 5 "$timeout" "$bin" 2>&1)
 	rc=$?
+	# coreutils' timeout exits 124, busybox's with the signal it sent
+	if [ $rc -eq 124 ] || { [ $rc -gt 128 ] &&
+	   [ $(($(date +%s) - t0)) -ge "$timeout" ]; }; then
+		rc=124
+	fi
 	case $rc in
 	0)	echo "ok $n $t"; pass=$((pass + 1)) ;;
 	77)	echo "ok $n $t # SKIP"; skip=$((skip + 1)) ;;
