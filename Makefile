@@ -78,8 +78,8 @@ payload: tools
 	done
 
 # The guest's job (the selftests, fio's verify jobs, liburing's own tests,
-# plocate on the drop-in) takes 3 to 5 minutes under TCG, more on a busy
-# host: the limit leaves room.
+# plocate on the drop-in) takes about 2 minutes under TCG on an idle
+# two-core host and 4 on a busy one: the limit leaves room.
 check: deps
 	$(MAKE) all payload
 	$(VM)/run-vm.sh --job check --kver "$$($(VM)/guest-kernel.sh)" \
