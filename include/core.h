@@ -262,6 +262,7 @@ void xr_flush_completions(struct xuring_ring_ctx *ctx);
 bool xr_cq_overflow_flush(struct xuring_ring_ctx *ctx);
 void xr_cq_overflow_discard(struct xuring_ring_ctx *ctx);
 void xr_free_req_cache(struct xuring_ring_ctx *ctx);
+unsigned long xr_set_fsize_limit(unsigned long limit);
 extern const struct xr_iowq_ops xr_req_wq_ops;
 void xr_cancel_deferred(struct xuring_ring_ctx *ctx);
 int xr_core_init(void);

@@ -846,7 +846,24 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 	ctx->submit_state.need_plug = false;
 	/* all loads from the consumed SQEs are done: hand them back */
 	smp_store_release(&ctx->rings->sq.head, ctx->cached_sq_head);
+	if (submitted > 0)
+		xr_stats_sqes_submitted(submitted);
 	return submitted;
+}
+
+/*
+ * A worker writes or allocates on the submitter's behalf: hold it to the
+ * submitter's RLIMIT_FSIZE, which generic_write_checks() and
+ * inode_newsize_ok() read from current. Workers are kthreads with a
+ * signal_struct of their own. Returns the limit it replaced.
+ */
+unsigned long xr_set_fsize_limit(unsigned long limit)
+{
+	struct rlimit *rlim = &current->signal->rlim[RLIMIT_FSIZE];
+	unsigned long old = READ_ONCE(rlim->rlim_cur);
+
+	WRITE_ONCE(rlim->rlim_cur, limit);
+	return old;
 }
 
 int xr_core_init(void)

@@ -137,12 +137,17 @@ static int xr_rw_init_kiocb(struct xuring_req *req, int ddir, u64 off,
 		kiocb->ki_ioprio = get_current_ioprio();
 	}
 
-	/* RWF_NOWAIT, or O_NONBLOCK on a file that cannot retry: no punt */
-	if ((kiocb->ki_flags & IOCB_NOWAIT) ||
-	    ((file->f_flags & O_NONBLOCK) && !xr_file_supports_nowait(file)))
-		req->flags |= XR_REQ_F_NOWAIT;
-	else if (xr_file_supports_nowait(file))
+	if (xr_file_supports_nowait(file))
 		req->flags |= XR_REQ_F_SUPPORT_NOWAIT;
+	/*
+	 * RWF_NOWAIT, or O_NONBLOCK on a file that cannot retry: no punt.
+	 * RWF_NOWAIT on a file that supports it is tried inline, so that its
+	 * -EAGAIN is posted before submission returns, as io_uring does.
+	 */
+	if ((kiocb->ki_flags & IOCB_NOWAIT) ||
+	    ((file->f_flags & O_NONBLOCK) &&
+	     !(req->flags & XR_REQ_F_SUPPORT_NOWAIT)))
+		req->flags |= XR_REQ_F_NOWAIT;
 
 	if (req->ctx->flags & XURING_SETUP_IOPOLL) {
 		/* whether the file can be polled is up to issue, as in io_uring */
@@ -499,8 +504,14 @@ static int xr_rw_outcome(struct xuring_req *req, long ret, bool nonblock,
 	if (ret == -EOPNOTSUPP)
 		ret = -EAGAIN;
 	if (ret == -EAGAIN) {
-		if (req->flags & XR_REQ_F_NOWAIT)
-			return xr_rw_done(req, ret);
+		/*
+		 * The caller asked not to wait: -EAGAIN is the result, posted
+		 * now. Returned, it would send the request to io-wq.
+		 */
+		if (req->flags & XR_REQ_F_NOWAIT) {
+			xr_req_complete(req, xr_rw_done(req, ret));
+			return XR_ISSUE_SKIP_COMPLETE;
+		}
 		xr_rw_end_write(req);
 		rw->iter = rw->iter_saved;
 		return -EAGAIN;
@@ -591,20 +602,6 @@ static ssize_t xr_rw_loop(struct xuring_req *req, int ddir, loff_t *ppos,
 	return ret;
 }
 
-/*
- * A worker writes on the submitter's behalf: hold it to the submitter's
- * RLIMIT_FSIZE, which generic_write_checks() reads from current. Workers
- * are kthreads with a signal_struct of their own.
- */
-static unsigned long xr_rw_set_fsize_limit(unsigned long limit)
-{
-	struct rlimit *rlim = &current->signal->rlim[RLIMIT_FSIZE];
-	unsigned long old = READ_ONCE(rlim->rlim_cur);
-
-	WRITE_ONCE(rlim->rlim_cur, limit);
-	return old;
-}
-
 static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 		       int ddir)
 {
@@ -663,13 +660,13 @@ again:
 		}
 		kiocb->ki_flags |= IOCB_WRITE;
 		if (issue_flags & XR_ISSUE_IOWQ)
-			old_limit = xr_rw_set_fsize_limit(rw->fsize_limit);
+			old_limit = xr_set_fsize_limit(rw->fsize_limit);
 		if (likely(file->f_op->write_iter))
 			ret = call_write_iter(file, kiocb, &rw->iter);
 		else
 			ret = xr_rw_loop(req, WRITE, ppos, nonblock);
 		if (issue_flags & XR_ISSUE_IOWQ)
-			xr_rw_set_fsize_limit(old_limit);
+			xr_set_fsize_limit(old_limit);
 	}
 	if (nonblock)
 		state->issuing = NULL;

@@ -297,6 +297,7 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 		goto err_sq;
 	}
 	atomic_long_inc(&xr_stats.rings);
+	atomic_long_inc(&xr_stats.rings_setup);
 	xr_sqpoll_start(ctx);
 	return 0;
 err_sq:

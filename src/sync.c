@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * FSYNC, SYNC_FILE_RANGE and FALLOCATE. All of them block, so the inline
- * attempt goes straight to io-wq.
+ * attempt goes straight to io-wq, where FALLOCATE is held to the
+ * submitter's RLIMIT_FSIZE.
  */
 #include <linux/fs.h>
 #include <linux/fsnotify.h>
 #include <linux/pagemap.h>
+#include <linux/sched/signal.h>
 #include <linux/writeback.h>
 
 #include "core.h"
@@ -17,6 +19,8 @@ struct xr_sync {
 	loff_t		len;
 	u32		flags;
 	u32		mode;
+	/* FALLOCATE: the submitter's RLIMIT_FSIZE, for the worker */
+	unsigned long	fsize_limit;
 };
 
 static inline struct xr_sync *xr_sync_cmd(struct xuring_req *req)
@@ -138,17 +142,24 @@ int xr_fallocate_prep(struct xuring_req *req, const struct xuring_sqe *sqe)
 	sync->off = READ_ONCE(sqe->off);
 	sync->len = READ_ONCE(sqe->addr);
 	sync->mode = READ_ONCE(sqe->len);
+	sync->fsize_limit = rlimit(RLIMIT_FSIZE);
 	return 0;
 }
 
 int xr_fallocate(struct xuring_req *req, unsigned int issue_flags)
 {
 	struct xr_sync *sync = xr_sync_cmd(req);
+	unsigned long old_limit = 0;
 	int ret;
 
 	if (issue_flags & XR_ISSUE_NONBLOCK)
 		return -EAGAIN;
+	/* growing the file past the limit is -EFBIG, as with fallocate(2) */
+	if (issue_flags & XR_ISSUE_IOWQ)
+		old_limit = xr_set_fsize_limit(sync->fsize_limit);
 	ret = vfs_fallocate(req->file, sync->mode, sync->off, sync->len);
+	if (issue_flags & XR_ISSUE_IOWQ)
+		xr_set_fsize_limit(old_limit);
 	if (ret >= 0)
 		fsnotify_modify(req->file);
 	return ret;

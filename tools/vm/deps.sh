@@ -13,6 +13,8 @@ tarball=/usr/src/linux-source-6.1.tar.xz
 pkgs=(linux-image-cloud-amd64 linux-headers-cloud-amd64 qemu-system-x86
       busybox-static cpio linux-source-6.1 e2fsprogs kmod gcc make libc6-dev
       liburing-dev fio libaio-dev sparse gnuplot-nox
+      # a Debian program linked against liburing2, run on the drop-in
+      plocate
       # building the debug kernel of check-debug and fuzz
       bc bison flex libelf-dev libssl-dev xz-utils perl)
 

@@ -34,9 +34,11 @@ for t in /xuring/selftests/*; do
 done
 
 # Checks the tools contribute (tools/*/stage.sh): the fio plugin's verify
-# job, liburing's own tests on libxuring, ... Each prints TAP as a selftest.
+# job, liburing's own tests on libxuring, ... Each prints TAP as a selftest,
+# within 300 s or the selftests' limit if that is longer (debug kernels).
+check_limit=$((limit > 300 ? limit : 300))
 for t in /xuring/checks/*; do
-	[ -f "$t" ] && [ -x "$t" ] && run_selftest "$t" 300
+	[ -f "$t" ] && [ -x "$t" ] && run_selftest "$t" "$check_limit"
 done
 
 module_unload
