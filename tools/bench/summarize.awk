@@ -56,7 +56,7 @@ END {
 				       med[el[e]], nruns[key, el[e]]
 			continue
 		}
-		line = sprintf("%-14s %4s ", rq[1], "qd" rq[2])
+		line = sprintf("%-13s %-6s", rq[1], "qd" rq[2])
 		for (e = 1; e <= ne; e++)
 			line = line sprintf(" %s %-8s", el[e], kfmt(med[el[e]]))
 		if (("xuring" in med) && med["io_uring"] > 0)
