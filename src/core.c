@@ -89,7 +89,10 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 	return true;
 }
 
-/* under uring_lock */
+/*
+ * Under uring_lock. The caller has taken the ring reference the request
+ * holds while it lives (xr_submit_sqes() takes them a batch at a time).
+ */
 static struct xuring_req *xr_alloc_req(struct xuring_ring_ctx *ctx)
 {
 	struct xuring_req *req;
@@ -99,7 +102,6 @@ static struct xuring_req *xr_alloc_req(struct xuring_ring_ctx *ctx)
 	req = list_first_entry(&ctx->req_cache, struct xuring_req, list);
 	list_del(&req->list);
 	ctx->nr_cached_reqs--;
-	percpu_ref_get(&ctx->refs);
 	return req;
 }
 
@@ -813,7 +815,7 @@ void xr_submit_state_end(struct xuring_ring_ctx *ctx)
 int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 {
 	unsigned int entries = xr_sq_ready(ctx);
-	unsigned int left;
+	unsigned int left, refs;
 	int submitted = 0;
 
 	left = min3(nr, ctx->sq_entries, entries);
@@ -821,6 +823,9 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 		return 0;
 	/* plug when the batch is big enough for merging to pay off */
 	ctx->submit_state.need_plug = left > 2;
+	/* one ring reference per request, taken for the whole batch */
+	refs = left;
+	percpu_ref_get_many(&ctx->refs, refs);
 
 	do {
 		const struct xuring_sqe *sqe;
@@ -832,6 +837,7 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 				submitted = -EAGAIN;
 			break;
 		}
+		refs--;
 		sqe = xr_get_sqe(ctx);
 		if (unlikely(!sqe)) {
 			xr_free_req(req);
@@ -843,6 +849,8 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 			break;
 	} while (--left);
 
+	if (unlikely(refs))
+		percpu_ref_put_many(&ctx->refs, refs);
 	ctx->submit_state.need_plug = false;
 	/* all loads from the consumed SQEs are done: hand them back */
 	smp_store_release(&ctx->rings->sq.head, ctx->cached_sq_head);
