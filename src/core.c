@@ -137,7 +137,7 @@ void xr_free_req_cache(struct xuring_ring_ctx *ctx)
  * the application closes after seeing the CQE is really closed. Safe in
  * any context: fput() defers the final release when it must.
  */
-static void xr_req_release_resources(struct xuring_req *req)
+static noinline void xr_req_release_all(struct xuring_req *req)
 {
 	if (req->flags & XR_REQ_F_CLEANUP) {
 		xr_op_defs[req->opcode].cleanup(req);
@@ -157,9 +157,23 @@ static void xr_req_release_resources(struct xuring_req *req)
 	}
 }
 
+/* The common case inline: at most a file to put. */
+static __always_inline void xr_req_release_resources(struct xuring_req *req)
+{
+	if (unlikely((req->flags & XR_REQ_F_CLEANUP) || req->fixed_buf ||
+		     req->creds)) {
+		xr_req_release_all(req);
+		return;
+	}
+	if (req->file) {
+		fput(req->file);
+		req->file = NULL;
+	}
+}
+
 /* Write one CQE if there is room. Under completion_lock. */
-static bool xr_fill_cqe(struct xuring_ring_ctx *ctx, u64 user_data, s32 res,
-			u32 cflags)
+static inline bool xr_fill_cqe(struct xuring_ring_ctx *ctx, u64 user_data,
+			       s32 res, u32 cflags)
 {
 	struct xr_rings *rings = ctx->rings;
 	unsigned int tail = ctx->cached_cq_tail;
@@ -197,8 +211,8 @@ static void xr_cq_wake(struct xuring_ring_ctx *ctx)
  * list when the CQ is full. Returns true if the request must stay alive
  * (it is on the overflow list). Under completion_lock.
  */
-static bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
-			       struct xuring_req *req)
+static inline bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
+				      struct xuring_req *req)
 {
 	ctx->nr_completed++;
 	if (req->flags & XR_REQ_F_CQE_SKIP)
@@ -306,32 +320,30 @@ static void xr_collect_ready_deferred(struct xuring_ring_ctx *ctx,
 }
 
 /*
- * Complete one request and, if its chain breaks, every request of the rest
- * of the chain, in order. Requests that can be freed go on @to_free, the
- * successor to issue (if any) on @next. Under completion_lock.
+ * Complete a request that heads the rest of a link chain and, if the chain
+ * breaks, every request of that rest, in order. Under completion_lock.
  */
-static void xr_complete_chain_locked(struct xuring_ring_ctx *ctx,
-				     struct xuring_req *req,
-				     struct list_head *to_free,
-				     struct list_head *next)
+static noinline unsigned int
+xr_complete_linked_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
+			  struct list_head *to_free, struct list_head *next)
 {
 	struct xuring_req *failed = NULL;
+	unsigned int nr = 0;
 
-	if (req->link) {
-		if ((req->flags & XR_REQ_F_FAIL) &&
-		    !(req->flags & XR_REQ_F_HARDLINK))
-			failed = xr_detach_failed_links(req);
-		else if (unlikely(ctx->dying)) {
-			/* no new work during teardown: cancel the rest */
-			failed = xr_detach_failed_links(req);
-		} else {
-			list_add_tail(&req->link->list, next);
-			req->link = NULL;
-		}
+	if ((req->flags & XR_REQ_F_FAIL) && !(req->flags & XR_REQ_F_HARDLINK)) {
+		failed = xr_detach_failed_links(req);
+	} else if (unlikely(ctx->dying)) {
+		/* no new work during teardown: cancel the rest */
+		failed = xr_detach_failed_links(req);
+	} else {
+		list_add_tail(&req->link->list, next);
+		req->link = NULL;
 	}
 	xr_req_release_resources(req);
-	if (!xr_post_req_locked(ctx, req))
+	if (!xr_post_req_locked(ctx, req)) {
 		list_add_tail(&req->list, to_free);
+		nr++;
+	}
 
 	while (failed) {
 		struct xuring_req *link = failed;
@@ -339,9 +351,31 @@ static void xr_complete_chain_locked(struct xuring_ring_ctx *ctx,
 		failed = link->link;
 		link->link = NULL;
 		xr_req_release_resources(link);
-		if (!xr_post_req_locked(ctx, link))
+		if (!xr_post_req_locked(ctx, link)) {
 			list_add_tail(&link->list, to_free);
+			nr++;
+		}
 	}
+	return nr;
+}
+
+/*
+ * Complete one request (and the rest of its chain, if it heads one).
+ * Requests that can be freed go on @to_free, and are counted in the return
+ * value; the successor to issue (if any) goes on @next. Under
+ * completion_lock.
+ */
+static __always_inline unsigned int
+xr_complete_chain_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
+			 struct list_head *to_free, struct list_head *next)
+{
+	if (unlikely(req->link))
+		return xr_complete_linked_locked(ctx, req, to_free, next);
+	xr_req_release_resources(req);
+	if (xr_post_req_locked(ctx, req))
+		return 0;
+	list_add_tail(&req->list, to_free);
+	return 1;
 }
 
 static void xr_free_req_list(struct list_head *list)
@@ -352,6 +386,20 @@ static void xr_free_req_list(struct list_head *list)
 		list_del(&req->list);
 		xr_free_req(req);
 	}
+}
+
+/*
+ * Put @nr completed requests back in the cache at once, with their ring
+ * references. In submit context only.
+ */
+static void xr_recycle_req_list(struct xuring_ring_ctx *ctx,
+				struct list_head *list, unsigned int nr)
+{
+	if (!nr)
+		return;
+	list_splice(list, &ctx->req_cache);
+	ctx->nr_cached_reqs += nr;
+	percpu_ref_put_many(&ctx->refs, nr);
 }
 
 static void xr_punt_to_iowq(struct xuring_req *req);
@@ -395,6 +443,7 @@ void xr_flush_completions(struct xuring_ring_ctx *ctx)
 
 	while (!list_empty(&state->compl_list)) {
 		struct xuring_req *req, *tmp;
+		unsigned int nr_free = 0;
 		LIST_HEAD(batch);
 		LIST_HEAD(to_free);
 		LIST_HEAD(next);
@@ -403,7 +452,8 @@ void xr_flush_completions(struct xuring_ring_ctx *ctx)
 		spin_lock_irq(&ctx->completion_lock);
 		list_for_each_entry_safe(req, tmp, &batch, list) {
 			list_del(&req->list);
-			xr_complete_chain_locked(ctx, req, &to_free, &next);
+			nr_free += xr_complete_chain_locked(ctx, req, &to_free,
+							    &next);
 		}
 		xr_commit_cq(ctx);
 		if (unlikely(!list_empty(&ctx->defer_list)))
@@ -411,7 +461,7 @@ void xr_flush_completions(struct xuring_ring_ctx *ctx)
 		spin_unlock_irq(&ctx->completion_lock);
 
 		xr_cq_wake(ctx);
-		xr_free_req_list(&to_free);
+		xr_recycle_req_list(ctx, &to_free, nr_free);
 		list_for_each_entry_safe(req, tmp, &next, list) {
 			list_del(&req->list);
 			xr_queue_sqe(req);
