@@ -141,8 +141,14 @@ struct xuring_req {
 	u32			cflags;		/* CQE flags */
 	/* the next request of a link chain */
 	struct xuring_req	*link;
-	/* completion batch, overflow list, drain list, IOPOLL list, cache */
+	/* overflow list, drain list, IOPOLL list, link successors */
 	struct list_head	list;
+	/*
+	 * The next request of the submitter's completion batch, or of the
+	 * request cache: singly linked, so the per-request path pays for no
+	 * list debugging (CONFIG_DEBUG_LIST) and no back pointers.
+	 */
+	struct xuring_req	*batch_next;
 	struct llist_node	llnode;
 	/* drain: how many earlier requests must complete before this one */
 	u32			drain_seq;
@@ -164,8 +170,9 @@ struct xuring_req {
 struct xr_submit_state {
 	/* who is submitting: completions from it are batched */
 	struct task_struct	*owner;
-	/* completions collected during this submission or poll round */
-	struct list_head	compl_list;
+	/* completions collected during this submission or poll round, FIFO */
+	struct xuring_req	*compl_first;
+	struct xuring_req	**compl_tail;
 	/* link chain being assembled */
 	struct xuring_req	*link_head, *link_last;
 	/* the request whose inline issue is in progress */
@@ -199,8 +206,8 @@ struct xuring_ring_ctx {
 		struct mutex		uring_lock;
 		unsigned int		cached_sq_head;
 		struct xr_submit_state	submit_state;
-		/* free requests, reused before allocating */
-		struct list_head	req_cache;
+		/* free requests, reused before allocating: a stack */
+		struct xuring_req	*req_cache;
 		unsigned int		nr_cached_reqs;
 		/* requests submitted so far; drain sequence numbers */
 		u32			nr_submitted;

@@ -45,6 +45,24 @@ static struct kmem_cache *xr_req_cachep;
 
 static void xr_queue_sqe(struct xuring_req *req);
 
+/* Queue a completion in the submitter's batch, in completion order. */
+static inline void xr_compl_add(struct xr_submit_state *state,
+				struct xuring_req *req)
+{
+	req->batch_next = NULL;
+	*state->compl_tail = req;
+	state->compl_tail = &req->batch_next;
+}
+
+/* Push a free request on the cache. Under uring_lock. */
+static inline void xr_req_cache_push(struct xuring_ring_ctx *ctx,
+				     struct xuring_req *req)
+{
+	req->batch_next = ctx->req_cache;
+	ctx->req_cache = req;
+	ctx->nr_cached_reqs++;
+}
+
 /* Take back the requests that were freed outside uring_lock. */
 static void xr_req_cache_take_remote(struct xuring_ring_ctx *ctx)
 {
@@ -55,8 +73,7 @@ static void xr_req_cache_take_remote(struct xuring_ring_ctx *ctx)
 						     llnode);
 
 		node = node->next;
-		list_add(&req->list, &ctx->req_cache);
-		ctx->nr_cached_reqs++;
+		xr_req_cache_push(ctx, req);
 	}
 }
 
@@ -66,7 +83,7 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 	int i, nr;
 
 	xr_req_cache_take_remote(ctx);
-	if (!list_empty(&ctx->req_cache))
+	if (ctx->req_cache)
 		return true;
 
 	nr = kmem_cache_alloc_bulk(xr_req_cachep,
@@ -83,9 +100,8 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 		struct xuring_req *req = reqs[i];
 
 		req->ctx = ctx;
-		list_add(&req->list, &ctx->req_cache);
+		xr_req_cache_push(ctx, req);
 	}
-	ctx->nr_cached_reqs += nr;
 	return true;
 }
 
@@ -97,10 +113,10 @@ static struct xuring_req *xr_alloc_req(struct xuring_ring_ctx *ctx)
 {
 	struct xuring_req *req;
 
-	if (unlikely(list_empty(&ctx->req_cache)) && !xr_refill_req_cache(ctx))
+	if (unlikely(!ctx->req_cache) && !xr_refill_req_cache(ctx))
 		return NULL;
-	req = list_first_entry(&ctx->req_cache, struct xuring_req, list);
-	list_del(&req->list);
+	req = ctx->req_cache;
+	ctx->req_cache = req->batch_next;
 	ctx->nr_cached_reqs--;
 	return req;
 }
@@ -109,23 +125,21 @@ static void xr_free_req(struct xuring_req *req)
 {
 	struct xuring_ring_ctx *ctx = req->ctx;
 
-	if (xr_in_submit_context(ctx)) {
-		list_add(&req->list, &ctx->req_cache);
-		ctx->nr_cached_reqs++;
-	} else {
+	if (xr_in_submit_context(ctx))
+		xr_req_cache_push(ctx, req);
+	else
 		llist_add(&req->llnode, &ctx->free_llist);
-	}
 	percpu_ref_put(&ctx->refs);
 }
 
 /* Called at teardown, when no request is live any more. */
 void xr_free_req_cache(struct xuring_ring_ctx *ctx)
 {
-	struct xuring_req *req, *tmp;
+	struct xuring_req *req;
 
 	xr_req_cache_take_remote(ctx);
-	list_for_each_entry_safe(req, tmp, &ctx->req_cache, list) {
-		list_del(&req->list);
+	while ((req = ctx->req_cache)) {
+		ctx->req_cache = req->batch_next;
 		kmem_cache_free(xr_req_cachep, req);
 		atomic_long_dec(&xr_stats.requests);
 	}
@@ -325,7 +339,7 @@ static void xr_collect_ready_deferred(struct xuring_ring_ctx *ctx,
  */
 static noinline unsigned int
 xr_complete_linked_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
-			  struct list_head *to_free, struct list_head *next)
+			  struct xuring_req **to_free, struct list_head *next)
 {
 	struct xuring_req *failed = NULL;
 	unsigned int nr = 0;
@@ -341,7 +355,8 @@ xr_complete_linked_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 	}
 	xr_req_release_resources(req);
 	if (!xr_post_req_locked(ctx, req)) {
-		list_add_tail(&req->list, to_free);
+		req->batch_next = *to_free;
+		*to_free = req;
 		nr++;
 	}
 
@@ -352,7 +367,8 @@ xr_complete_linked_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 		link->link = NULL;
 		xr_req_release_resources(link);
 		if (!xr_post_req_locked(ctx, link)) {
-			list_add_tail(&link->list, to_free);
+			link->batch_next = *to_free;
+			*to_free = link;
 			nr++;
 		}
 	}
@@ -361,43 +377,47 @@ xr_complete_linked_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 
 /*
  * Complete one request (and the rest of its chain, if it heads one).
- * Requests that can be freed go on @to_free, and are counted in the return
- * value; the successor to issue (if any) goes on @next. Under
- * completion_lock.
+ * Requests that can be freed are pushed on the @to_free stack (through
+ * batch_next) and counted in the return value; the successor to issue (if
+ * any) goes on @next. Under completion_lock.
  */
 static __always_inline unsigned int
 xr_complete_chain_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
-			 struct list_head *to_free, struct list_head *next)
+			 struct xuring_req **to_free, struct list_head *next)
 {
 	if (unlikely(req->link))
 		return xr_complete_linked_locked(ctx, req, to_free, next);
 	xr_req_release_resources(req);
 	if (xr_post_req_locked(ctx, req))
 		return 0;
-	list_add_tail(&req->list, to_free);
+	req->batch_next = *to_free;
+	*to_free = req;
 	return 1;
 }
 
-static void xr_free_req_list(struct list_head *list)
+/* Free a stack of requests (linked through batch_next), from any context. */
+static void xr_free_req_stack(struct xuring_req *req)
 {
-	struct xuring_req *req, *tmp;
+	while (req) {
+		struct xuring_req *next = req->batch_next;
 
-	list_for_each_entry_safe(req, tmp, list, list) {
-		list_del(&req->list);
 		xr_free_req(req);
+		req = next;
 	}
 }
 
 /*
- * Put @nr completed requests back in the cache at once, with their ring
- * references. In submit context only.
+ * Put @nr completed requests, a stack from @first to @last, back in the
+ * cache at once, with their ring references. In submit context only.
  */
-static void xr_recycle_req_list(struct xuring_ring_ctx *ctx,
-				struct list_head *list, unsigned int nr)
+static void xr_recycle_req_stack(struct xuring_ring_ctx *ctx,
+				 struct xuring_req *first,
+				 struct xuring_req *last, unsigned int nr)
 {
 	if (!nr)
 		return;
-	list_splice(list, &ctx->req_cache);
+	last->batch_next = ctx->req_cache;
+	ctx->req_cache = first;
 	ctx->nr_cached_reqs += nr;
 	percpu_ref_put_many(&ctx->refs, nr);
 }
@@ -412,10 +432,9 @@ static void xr_punt_to_iowq(struct xuring_req *req);
 static void xr_req_complete_remote(struct xuring_req *req)
 {
 	struct xuring_ring_ctx *ctx = req->ctx;
-	LIST_HEAD(to_free);
+	struct xuring_req *nxt, *tmp, *to_free = NULL;
 	LIST_HEAD(next);
 	unsigned long flags;
-	struct xuring_req *nxt, *tmp;
 
 	spin_lock_irqsave(&ctx->completion_lock, flags);
 	xr_complete_chain_locked(ctx, req, &to_free, &next);
@@ -425,7 +444,7 @@ static void xr_req_complete_remote(struct xuring_req *req)
 	spin_unlock_irqrestore(&ctx->completion_lock, flags);
 
 	xr_cq_wake(ctx);
-	xr_free_req_list(&to_free);
+	xr_free_req_stack(to_free);
 	list_for_each_entry_safe(nxt, tmp, &next, list) {
 		list_del(&nxt->list);
 		xr_punt_to_iowq(nxt);
@@ -441,32 +460,49 @@ void xr_flush_completions(struct xuring_ring_ctx *ctx)
 {
 	struct xr_submit_state *state = &ctx->submit_state;
 
-	while (!list_empty(&state->compl_list)) {
-		struct xuring_req *req, *tmp;
+	while (state->compl_first) {
+		struct xuring_req *req = state->compl_first, *tmp;
+		struct xuring_req *to_free = NULL, *last_free = NULL;
 		unsigned int nr_free = 0;
-		LIST_HEAD(batch);
-		LIST_HEAD(to_free);
 		LIST_HEAD(next);
 
-		list_splice_init(&state->compl_list, &batch);
+		state->compl_first = NULL;
+		state->compl_tail = &state->compl_first;
 		spin_lock_irq(&ctx->completion_lock);
-		list_for_each_entry_safe(req, tmp, &batch, list) {
-			list_del(&req->list);
+		do {
+			struct xuring_req *batch_next = req->batch_next;
+
 			nr_free += xr_complete_chain_locked(ctx, req, &to_free,
 							    &next);
-		}
+			/* the first request freed is the bottom of the stack */
+			if (!last_free && to_free) {
+				last_free = to_free;
+				while (last_free->batch_next)
+					last_free = last_free->batch_next;
+			}
+			req = batch_next;
+		} while (req);
 		xr_commit_cq(ctx);
 		if (unlikely(!list_empty(&ctx->defer_list)))
 			xr_collect_ready_deferred(ctx, &next);
 		spin_unlock_irq(&ctx->completion_lock);
 
 		xr_cq_wake(ctx);
-		xr_recycle_req_list(ctx, &to_free, nr_free);
+		xr_recycle_req_stack(ctx, to_free, last_free, nr_free);
 		list_for_each_entry_safe(req, tmp, &next, list) {
 			list_del(&req->list);
 			xr_queue_sqe(req);
 		}
 	}
+}
+
+/* Complete a request in the submitter's own context: join its batch. */
+static inline void xr_req_complete_inline(struct xuring_req *req, s32 res)
+{
+	req->res = res;
+	if (res < 0)
+		req_set_fail(req);
+	xr_compl_add(&req->ctx->submit_state, req);
 }
 
 /*
@@ -476,15 +512,14 @@ void xr_flush_completions(struct xuring_ring_ctx *ctx)
  */
 void xr_req_complete(struct xuring_req *req, s32 res)
 {
-	struct xuring_ring_ctx *ctx = req->ctx;
-
+	if (xr_in_submit_context(req->ctx)) {
+		xr_req_complete_inline(req, res);
+		return;
+	}
 	req->res = res;
 	if (res < 0)
 		req_set_fail(req);
-	if (xr_in_submit_context(ctx))
-		list_add_tail(&req->list, &ctx->submit_state.compl_list);
-	else
-		xr_req_complete_remote(req);
+	xr_req_complete_remote(req);
 }
 
 /* Run the op, non-blocking when inline. */
@@ -516,7 +551,10 @@ static void xr_punt_to_iowq(struct xuring_req *req)
 	xr_iowq_enqueue(req->ctx->iowq, &req->work);
 }
 
-/* Issue inline; on -EAGAIN hand the request to io-wq. */
+/*
+ * Issue inline, in the submitter's context (a submission, or the flush of
+ * its completions); on -EAGAIN hand the request to io-wq.
+ */
 static void xr_issue_inline(struct xuring_req *req)
 {
 	int ret = xr_issue(req, XR_ISSUE_NONBLOCK);
@@ -527,7 +565,7 @@ static void xr_issue_inline(struct xuring_req *req)
 		xr_punt_to_iowq(req);
 		return;
 	}
-	xr_req_complete(req, ret);
+	xr_req_complete_inline(req, ret);
 }
 
 /* io-wq's entry point: issue with blocking allowed. */
