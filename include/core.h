@@ -180,6 +180,8 @@ struct xr_submit_state {
 	struct blk_plug		plug;
 	bool			plug_started;
 	bool			need_plug;
+	/* SQEs this submission consumes at most: the plug's request count */
+	unsigned int		submit_nr;
 };
 
 struct xuring_ring_ctx {

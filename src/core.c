@@ -40,6 +40,9 @@
 
 static struct kmem_cache *xr_req_cachep;
 
+/* the block layer's cap on a plug's batch (block/blk.h, not public) */
+#define XR_PLUG_MAX_IOS		32
+
 /* requests allocated at once when the cache runs dry */
 #define XR_REQ_ALLOC_BATCH	8
 
@@ -726,6 +729,22 @@ static struct file *xr_get_file(struct xuring_req *req, int fd)
 	return file;
 }
 
+/*
+ * Plug the block layer for the rest of the submission, and tell it how
+ * many requests to expect so that it allocates their tags and requests in
+ * one go: what blk_start_plug_nr_ios() does, which modules cannot call.
+ */
+static void xr_start_plug(struct xr_submit_state *state)
+{
+	state->need_plug = false;
+	state->plug_started = true;
+	blk_start_plug(&state->plug);
+	/* a plug of the caller's own, if any, stays in charge */
+	if (current->plug == &state->plug)
+		state->plug.nr_ios = min_t(unsigned int, state->submit_nr,
+					   XR_PLUG_MAX_IOS);
+}
+
 /* Every field the core owns; the op's prep checks the rest. */
 static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 		       const struct xuring_sqe *sqe)
@@ -789,11 +808,8 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 			return -EBADF;
 		if (S_ISREG(file_inode(req->file)->i_mode))
 			req->flags |= XR_REQ_F_ISREG;
-		if (state->need_plug && def->plug) {
-			state->need_plug = false;
-			state->plug_started = true;
-			blk_start_plug(&state->plug);
-		}
+		if (state->need_plug && def->plug)
+			xr_start_plug(state);
 	} else if (unlikely(sqe_flags & XURING_SQE_FIXED_FILE)) {
 		return -EINVAL;
 	}
@@ -911,6 +927,7 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 		return 0;
 	/* plug when the batch is big enough for merging to pay off */
 	ctx->submit_state.need_plug = left > 2;
+	ctx->submit_state.submit_nr = left;
 	/* one ring reference per request, taken for the whole batch */
 	refs = left;
 	percpu_ref_get_many(&ctx->refs, refs);
