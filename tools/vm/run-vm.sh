@@ -9,9 +9,9 @@
 #                  [--ko PATH] [--timeout SEC] [--smp N] [--mem SIZE]
 #                  [--icount] [--payload DIR] [--append STR]
 #                  [--selftests DIR]   (default build/selftests)
-# --icount gives the guest a deterministic clock (for benchmarks): one
-# vCPU unless --smp says otherwise (then the vCPUs take turns on one host
-# thread, and the clock counts the instructions of all of them).
+# --icount gives the guest a deterministic clock (for benchmarks) and one
+# vCPU unless --smp says otherwise (the 6.1 cloud kernel does not bring a
+# second vCPU up under icount, though: it hangs at "Booting SMP").
 #
 # Files in build/vm/ (or $XURING_VM_OUT, so that runs can go side by side):
 # console.log (ttyS0, kernel console), results.log
