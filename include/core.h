@@ -265,7 +265,6 @@ int xr_mmap(struct file *file, struct vm_area_struct *vma);
 int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr);
 void xr_req_complete(struct xuring_req *req, s32 res);
 void xr_req_issue_from_wq(struct xuring_req *req);
-void xr_submit_state_begin(struct xuring_ring_ctx *ctx);
 void xr_submit_state_end(struct xuring_ring_ctx *ctx);
 void xr_flush_completions(struct xuring_ring_ctx *ctx);
 bool xr_cq_overflow_flush(struct xuring_ring_ctx *ctx);
@@ -283,6 +282,13 @@ int xr_cq_wait(struct xuring_ring_ctx *ctx, unsigned int min_events,
 /* register.c */
 int xr_register(struct xuring_ring_ctx *ctx, unsigned int opcode,
 		void __user *arg, unsigned int nr_args);
+
+/* Under uring_lock: completions in this task's context are batched. */
+static inline void xr_submit_state_begin(struct xuring_ring_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->uring_lock);
+	WRITE_ONCE(ctx->submit_state.owner, current);
+}
 
 static inline bool xr_in_submit_context(struct xuring_ring_ctx *ctx)
 {

@@ -883,14 +883,6 @@ static int xr_submit_sqe(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 	return 0;
 }
 
-void xr_submit_state_begin(struct xuring_ring_ctx *ctx)
-{
-	struct xr_submit_state *state = &ctx->submit_state;
-
-	lockdep_assert_held(&ctx->uring_lock);
-	WRITE_ONCE(state->owner, current);
-}
-
 void xr_submit_state_end(struct xuring_ring_ctx *ctx)
 {
 	struct xr_submit_state *state = &ctx->submit_state;
