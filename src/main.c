@@ -13,6 +13,7 @@
 #include "core.h"
 #include "fdinfo.h"
 #include "ioctl.h"
+#include "iopoll.h"
 #include "sqpoll.h"
 #include "stats.h"
 
@@ -49,6 +50,19 @@ static inline bool xr_cq_wait_needless(struct xuring_ring_ctx *ctx,
 	return xr_cq_ready(ctx) >= min(arg->min_complete, ctx->cq_entries);
 }
 
+/*
+ * GETEVENTS on an IOPOLL ring (without SQPOLL) with no signal mask or
+ * timeout to validate: xr_cq_wait() would go straight to polling.
+ */
+static inline bool xr_iopoll_now(struct xuring_ring_ctx *ctx,
+				 const struct xuring_enter_arg *arg)
+{
+	return (arg->flags & XURING_ENTER_GETEVENTS) && !arg->arg &&
+	       !(arg->flags & XURING_ENTER_EXT_ARG) &&
+	       (ctx->flags & (XURING_SETUP_IOPOLL | XURING_SETUP_SQPOLL)) ==
+	       XURING_SETUP_IOPOLL;
+}
+
 static int xr_enter(struct xuring_ring_ctx *ctx,
 		    const struct xuring_enter_arg *arg)
 {
@@ -73,6 +87,14 @@ static int xr_enter(struct xuring_ring_ctx *ctx,
 		xr_submit_state_begin(ctx);
 		ret = xr_submit_sqes(ctx, arg->to_submit);
 		xr_submit_state_end(ctx);
+		/* polling right after submitting: keep the lock, as io_uring */
+		if (ret == arg->to_submit && xr_iopoll_now(ctx, arg)) {
+			/* as below: the count submitted is the result */
+			xr_iopoll_wait_locked(ctx, min(arg->min_complete,
+						       ctx->cq_entries));
+			mutex_unlock(&ctx->uring_lock);
+			return ret;
+		}
 		mutex_unlock(&ctx->uring_lock);
 		/* like io_uring: a short submission does not wait */
 		if (ret != arg->to_submit)
