@@ -6,10 +6,12 @@
 # payload (the top-level `make payload` runs this):
 #
 #   DEST/bench/summarize.awk   medians and ratios, as on the host
+#   DEST/checks/bench_smoke    TAP check of the tools, run by make check
 set -euo pipefail
 
 dest=${1:?usage: stage.sh DEST}
 here=$(cd "$(dirname "$0")" && pwd)
 
-mkdir -p "$dest/bench"
+mkdir -p "$dest/bench" "$dest/checks"
 install -m 0644 "$here/summarize.awk" "$dest/bench/summarize.awk"
+install -m 0755 "$here/checks/bench_smoke.sh" "$dest/checks/bench_smoke"
