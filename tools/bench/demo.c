@@ -79,9 +79,10 @@ int main(int argc, char **argv)
 	if (describe_ring())
 		return 1;
 
-	printf("2. Pushed %llu NOP requests through a ring of %u: %u SQEs written, then\n"
-	       "   one XURING_IOC_ENTER to submit them and wait for completions.\n",
-	       nops, DEMO_DEPTH, DEMO_BATCH);
+	printf("2. Pushed %llu NOP requests through a ring of %u, %u at a time: write\n"
+	       "   %u SQEs, one XURING_IOC_ENTER to submit them and collect the\n"
+	       "   completions, read the CQEs; again and again.\n",
+	       nops, DEMO_DEPTH, DEMO_BATCH, DEMO_BATCH);
 	if (run_nops(BACKEND_XURING, nops, &xr)) {
 		printf("   FAILED (see above)\n");
 		return 1;
@@ -90,7 +91,8 @@ int main(int argc, char **argv)
 	       "   request in flight; %llu ENTER calls, %.1f requests per call.\n",
 	       (unsigned long long)xr.ops, (unsigned long long)xr.enters,
 	       (double)xr.ops / xr.enters);
-	printf("   Took %.3f s: %.0f NOPs per second through xuring.\n",
+	printf("   Took %.3f s (of this machine's clock: in make run's VM, a count\n"
+	       "   of instructions): %.0f NOPs per second through xuring.\n",
 	       xr.seconds, xr.ops / xr.seconds);
 
 	printf("3. The same loop on the kernel's own io_uring (io_uring_enter(2)):\n");
