@@ -4,6 +4,8 @@
 #
 #   make run      install what is missing, build, boot a VM, show xuring at work
 #   make check    install what is missing, build, run every selftest in a VM
+#   make bench    xuring against io_uring, libaio and psync in a VM
+#                 (QUICK=1, WALLCLOCK=1, REPS=N, RUNTIME=SEC)
 #
 #   make check-debug      the selftests in a KASAN/lockdep/kmemleak kernel
 #   make fuzz SECONDS=N   the ring fuzzer in that kernel (SEED=S to replay)
@@ -28,7 +30,7 @@ KBUILD_ARGS := $(if $(C),C=$(C)) $(if $(W),W=$(W))
 SECONDS ?= 300
 SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 
-.PHONY: all module tools selftests deps check run clean help \
+.PHONY: all module tools selftests deps check run bench clean help \
 	checkpatch sparse check-debug fuzz payload
 
 all: module tools selftests
@@ -36,6 +38,9 @@ all: module tools selftests
 help:
 	@echo "make run          build, boot a VM, demonstrate xuring"
 	@echo "make check        build and run every selftest in a VM"
+	@echo "make bench        benchmark xuring against io_uring, libaio, psync in a VM"
+	@echo "                  (QUICK=1: a few rows; WALLCLOCK=1: real time, not icount;"
+	@echo "                  REPS=N runs per contender, RUNTIME=SEC per run)"
 	@echo "make check-debug  the selftests in a KASAN/lockdep/kmemleak kernel"
 	@echo "make fuzz SECONDS=N [SEED=S]  fuzz the ring in that kernel"
 	@echo "make module       build xuring.ko (KDIR=<kernel build tree>)"
@@ -85,9 +90,17 @@ check: deps
 	$(VM)/run-vm.sh --job check --kver "$$($(VM)/guest-kernel.sh)" \
 		--timeout 480 --payload $(BUILD)/payload
 
+# The demo (xuring-demo), then a short benchmark, in one icount guest.
 run: deps
-	$(MAKE) all
-	$(VM)/run-vm.sh --job run --kver "$$($(VM)/guest-kernel.sh)"
+	$(MAKE) all payload
+	tools/bench/run-bench.sh --demo
+
+# Results in build/bench/: results.csv, table.txt, iops-vs-qd.png.
+BENCH_ARGS := $(if $(QUICK),--quick) $(if $(WALLCLOCK),--wallclock) \
+	$(if $(REPS),--reps $(REPS)) $(if $(RUNTIME),--runtime $(RUNTIME))
+bench: deps
+	$(MAKE) all payload
+	tools/bench/run-bench.sh $(BENCH_ARGS)
 
 # The debug kernel is built once per machine (about 16 minutes on two
 # cores) and cached under ~/.cache/xuring; KASAN makes the guest slow.

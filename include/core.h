@@ -141,8 +141,14 @@ struct xuring_req {
 	u32			cflags;		/* CQE flags */
 	/* the next request of a link chain */
 	struct xuring_req	*link;
-	/* completion batch, overflow list, drain list, IOPOLL list, cache */
+	/* overflow list, drain list, IOPOLL list, link successors */
 	struct list_head	list;
+	/*
+	 * The next request of the submitter's completion batch, or of the
+	 * request cache: singly linked, so the per-request path pays for no
+	 * list debugging (CONFIG_DEBUG_LIST) and no back pointers.
+	 */
+	struct xuring_req	*batch_next;
 	struct llist_node	llnode;
 	/* drain: how many earlier requests must complete before this one */
 	u32			drain_seq;
@@ -164,8 +170,9 @@ struct xuring_req {
 struct xr_submit_state {
 	/* who is submitting: completions from it are batched */
 	struct task_struct	*owner;
-	/* completions collected during this submission or poll round */
-	struct list_head	compl_list;
+	/* completions collected during this submission or poll round, FIFO */
+	struct xuring_req	*compl_first;
+	struct xuring_req	**compl_tail;
 	/* link chain being assembled */
 	struct xuring_req	*link_head, *link_last;
 	/* the request whose inline issue is in progress */
@@ -173,6 +180,8 @@ struct xr_submit_state {
 	struct blk_plug		plug;
 	bool			plug_started;
 	bool			need_plug;
+	/* SQEs this submission consumes at most: the plug's request count */
+	unsigned int		submit_nr;
 };
 
 struct xuring_ring_ctx {
@@ -199,8 +208,8 @@ struct xuring_ring_ctx {
 		struct mutex		uring_lock;
 		unsigned int		cached_sq_head;
 		struct xr_submit_state	submit_state;
-		/* free requests, reused before allocating */
-		struct list_head	req_cache;
+		/* free requests, reused before allocating: a stack */
+		struct xuring_req	*req_cache;
 		unsigned int		nr_cached_reqs;
 		/* requests submitted so far; drain sequence numbers */
 		u32			nr_submitted;
@@ -256,7 +265,6 @@ int xr_mmap(struct file *file, struct vm_area_struct *vma);
 int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr);
 void xr_req_complete(struct xuring_req *req, s32 res);
 void xr_req_issue_from_wq(struct xuring_req *req);
-void xr_submit_state_begin(struct xuring_ring_ctx *ctx);
 void xr_submit_state_end(struct xuring_ring_ctx *ctx);
 void xr_flush_completions(struct xuring_ring_ctx *ctx);
 bool xr_cq_overflow_flush(struct xuring_ring_ctx *ctx);
@@ -275,6 +283,13 @@ int xr_cq_wait(struct xuring_ring_ctx *ctx, unsigned int min_events,
 /* register.c */
 int xr_register(struct xuring_ring_ctx *ctx, unsigned int opcode,
 		void __user *arg, unsigned int nr_args);
+
+/* Under uring_lock: completions in this task's context are batched. */
+static inline void xr_submit_state_begin(struct xuring_ring_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->uring_lock);
+	WRITE_ONCE(ctx->submit_state.owner, current);
+}
 
 static inline bool xr_in_submit_context(struct xuring_ring_ctx *ctx)
 {

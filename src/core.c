@@ -40,10 +40,31 @@
 
 static struct kmem_cache *xr_req_cachep;
 
+/* the block layer's cap on a plug's batch (block/blk.h, not public) */
+#define XR_PLUG_MAX_IOS		32
+
 /* requests allocated at once when the cache runs dry */
 #define XR_REQ_ALLOC_BATCH	8
 
 static void xr_queue_sqe(struct xuring_req *req);
+
+/* Queue a completion in the submitter's batch, in completion order. */
+static inline void xr_compl_add(struct xr_submit_state *state,
+				struct xuring_req *req)
+{
+	req->batch_next = NULL;
+	*state->compl_tail = req;
+	state->compl_tail = &req->batch_next;
+}
+
+/* Push a free request on the cache. Under uring_lock. */
+static inline void xr_req_cache_push(struct xuring_ring_ctx *ctx,
+				     struct xuring_req *req)
+{
+	req->batch_next = ctx->req_cache;
+	ctx->req_cache = req;
+	ctx->nr_cached_reqs++;
+}
 
 /* Take back the requests that were freed outside uring_lock. */
 static void xr_req_cache_take_remote(struct xuring_ring_ctx *ctx)
@@ -55,8 +76,7 @@ static void xr_req_cache_take_remote(struct xuring_ring_ctx *ctx)
 						     llnode);
 
 		node = node->next;
-		list_add(&req->list, &ctx->req_cache);
-		ctx->nr_cached_reqs++;
+		xr_req_cache_push(ctx, req);
 	}
 }
 
@@ -66,7 +86,7 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 	int i, nr;
 
 	xr_req_cache_take_remote(ctx);
-	if (!list_empty(&ctx->req_cache))
+	if (ctx->req_cache)
 		return true;
 
 	nr = kmem_cache_alloc_bulk(xr_req_cachep,
@@ -83,23 +103,24 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 		struct xuring_req *req = reqs[i];
 
 		req->ctx = ctx;
-		list_add(&req->list, &ctx->req_cache);
+		xr_req_cache_push(ctx, req);
 	}
-	ctx->nr_cached_reqs += nr;
 	return true;
 }
 
-/* under uring_lock */
+/*
+ * Under uring_lock. The caller has taken the ring reference the request
+ * holds while it lives (xr_submit_sqes() takes them a batch at a time).
+ */
 static struct xuring_req *xr_alloc_req(struct xuring_ring_ctx *ctx)
 {
 	struct xuring_req *req;
 
-	if (unlikely(list_empty(&ctx->req_cache)) && !xr_refill_req_cache(ctx))
+	if (unlikely(!ctx->req_cache) && !xr_refill_req_cache(ctx))
 		return NULL;
-	req = list_first_entry(&ctx->req_cache, struct xuring_req, list);
-	list_del(&req->list);
+	req = ctx->req_cache;
+	ctx->req_cache = req->batch_next;
 	ctx->nr_cached_reqs--;
-	percpu_ref_get(&ctx->refs);
 	return req;
 }
 
@@ -107,23 +128,21 @@ static void xr_free_req(struct xuring_req *req)
 {
 	struct xuring_ring_ctx *ctx = req->ctx;
 
-	if (xr_in_submit_context(ctx)) {
-		list_add(&req->list, &ctx->req_cache);
-		ctx->nr_cached_reqs++;
-	} else {
+	if (xr_in_submit_context(ctx))
+		xr_req_cache_push(ctx, req);
+	else
 		llist_add(&req->llnode, &ctx->free_llist);
-	}
 	percpu_ref_put(&ctx->refs);
 }
 
 /* Called at teardown, when no request is live any more. */
 void xr_free_req_cache(struct xuring_ring_ctx *ctx)
 {
-	struct xuring_req *req, *tmp;
+	struct xuring_req *req;
 
 	xr_req_cache_take_remote(ctx);
-	list_for_each_entry_safe(req, tmp, &ctx->req_cache, list) {
-		list_del(&req->list);
+	while ((req = ctx->req_cache)) {
+		ctx->req_cache = req->batch_next;
 		kmem_cache_free(xr_req_cachep, req);
 		atomic_long_dec(&xr_stats.requests);
 	}
@@ -135,7 +154,7 @@ void xr_free_req_cache(struct xuring_ring_ctx *ctx)
  * the application closes after seeing the CQE is really closed. Safe in
  * any context: fput() defers the final release when it must.
  */
-static void xr_req_release_resources(struct xuring_req *req)
+static noinline void xr_req_release_all(struct xuring_req *req)
 {
 	if (req->flags & XR_REQ_F_CLEANUP) {
 		xr_op_defs[req->opcode].cleanup(req);
@@ -155,9 +174,23 @@ static void xr_req_release_resources(struct xuring_req *req)
 	}
 }
 
+/* The common case inline: at most a file to put. */
+static __always_inline void xr_req_release_resources(struct xuring_req *req)
+{
+	if (unlikely((req->flags & XR_REQ_F_CLEANUP) || req->fixed_buf ||
+		     req->creds)) {
+		xr_req_release_all(req);
+		return;
+	}
+	if (req->file) {
+		fput(req->file);
+		req->file = NULL;
+	}
+}
+
 /* Write one CQE if there is room. Under completion_lock. */
-static bool xr_fill_cqe(struct xuring_ring_ctx *ctx, u64 user_data, s32 res,
-			u32 cflags)
+static inline bool xr_fill_cqe(struct xuring_ring_ctx *ctx, u64 user_data,
+			       s32 res, u32 cflags)
 {
 	struct xr_rings *rings = ctx->rings;
 	unsigned int tail = ctx->cached_cq_tail;
@@ -195,8 +228,8 @@ static void xr_cq_wake(struct xuring_ring_ctx *ctx)
  * list when the CQ is full. Returns true if the request must stay alive
  * (it is on the overflow list). Under completion_lock.
  */
-static bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
-			       struct xuring_req *req)
+static inline bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
+				      struct xuring_req *req)
 {
 	ctx->nr_completed++;
 	if (req->flags & XR_REQ_F_CQE_SKIP)
@@ -304,32 +337,31 @@ static void xr_collect_ready_deferred(struct xuring_ring_ctx *ctx,
 }
 
 /*
- * Complete one request and, if its chain breaks, every request of the rest
- * of the chain, in order. Requests that can be freed go on @to_free, the
- * successor to issue (if any) on @next. Under completion_lock.
+ * Complete a request that heads the rest of a link chain and, if the chain
+ * breaks, every request of that rest, in order. Under completion_lock.
  */
-static void xr_complete_chain_locked(struct xuring_ring_ctx *ctx,
-				     struct xuring_req *req,
-				     struct list_head *to_free,
-				     struct list_head *next)
+static noinline unsigned int
+xr_complete_linked_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
+			  struct xuring_req **to_free, struct list_head *next)
 {
 	struct xuring_req *failed = NULL;
+	unsigned int nr = 0;
 
-	if (req->link) {
-		if ((req->flags & XR_REQ_F_FAIL) &&
-		    !(req->flags & XR_REQ_F_HARDLINK))
-			failed = xr_detach_failed_links(req);
-		else if (unlikely(ctx->dying)) {
-			/* no new work during teardown: cancel the rest */
-			failed = xr_detach_failed_links(req);
-		} else {
-			list_add_tail(&req->link->list, next);
-			req->link = NULL;
-		}
+	if ((req->flags & XR_REQ_F_FAIL) && !(req->flags & XR_REQ_F_HARDLINK)) {
+		failed = xr_detach_failed_links(req);
+	} else if (unlikely(ctx->dying)) {
+		/* no new work during teardown: cancel the rest */
+		failed = xr_detach_failed_links(req);
+	} else {
+		list_add_tail(&req->link->list, next);
+		req->link = NULL;
 	}
 	xr_req_release_resources(req);
-	if (!xr_post_req_locked(ctx, req))
-		list_add_tail(&req->list, to_free);
+	if (!xr_post_req_locked(ctx, req)) {
+		req->batch_next = *to_free;
+		*to_free = req;
+		nr++;
+	}
 
 	while (failed) {
 		struct xuring_req *link = failed;
@@ -337,19 +369,60 @@ static void xr_complete_chain_locked(struct xuring_ring_ctx *ctx,
 		failed = link->link;
 		link->link = NULL;
 		xr_req_release_resources(link);
-		if (!xr_post_req_locked(ctx, link))
-			list_add_tail(&link->list, to_free);
+		if (!xr_post_req_locked(ctx, link)) {
+			link->batch_next = *to_free;
+			*to_free = link;
+			nr++;
+		}
+	}
+	return nr;
+}
+
+/*
+ * Complete one request (and the rest of its chain, if it heads one).
+ * Requests that can be freed are pushed on the @to_free stack (through
+ * batch_next) and counted in the return value; the successor to issue (if
+ * any) goes on @next. Under completion_lock.
+ */
+static __always_inline unsigned int
+xr_complete_chain_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
+			 struct xuring_req **to_free, struct list_head *next)
+{
+	if (unlikely(req->link))
+		return xr_complete_linked_locked(ctx, req, to_free, next);
+	xr_req_release_resources(req);
+	if (xr_post_req_locked(ctx, req))
+		return 0;
+	req->batch_next = *to_free;
+	*to_free = req;
+	return 1;
+}
+
+/* Free a stack of requests (linked through batch_next), from any context. */
+static void xr_free_req_stack(struct xuring_req *req)
+{
+	while (req) {
+		struct xuring_req *next = req->batch_next;
+
+		xr_free_req(req);
+		req = next;
 	}
 }
 
-static void xr_free_req_list(struct list_head *list)
+/*
+ * Put @nr completed requests, a stack from @first to @last, back in the
+ * cache at once, with their ring references. In submit context only.
+ */
+static void xr_recycle_req_stack(struct xuring_ring_ctx *ctx,
+				 struct xuring_req *first,
+				 struct xuring_req *last, unsigned int nr)
 {
-	struct xuring_req *req, *tmp;
-
-	list_for_each_entry_safe(req, tmp, list, list) {
-		list_del(&req->list);
-		xr_free_req(req);
-	}
+	if (!nr)
+		return;
+	last->batch_next = ctx->req_cache;
+	ctx->req_cache = first;
+	ctx->nr_cached_reqs += nr;
+	percpu_ref_put_many(&ctx->refs, nr);
 }
 
 static void xr_punt_to_iowq(struct xuring_req *req);
@@ -362,10 +435,9 @@ static void xr_punt_to_iowq(struct xuring_req *req);
 static void xr_req_complete_remote(struct xuring_req *req)
 {
 	struct xuring_ring_ctx *ctx = req->ctx;
-	LIST_HEAD(to_free);
+	struct xuring_req *nxt, *tmp, *to_free = NULL;
 	LIST_HEAD(next);
 	unsigned long flags;
-	struct xuring_req *nxt, *tmp;
 
 	spin_lock_irqsave(&ctx->completion_lock, flags);
 	xr_complete_chain_locked(ctx, req, &to_free, &next);
@@ -375,7 +447,7 @@ static void xr_req_complete_remote(struct xuring_req *req)
 	spin_unlock_irqrestore(&ctx->completion_lock, flags);
 
 	xr_cq_wake(ctx);
-	xr_free_req_list(&to_free);
+	xr_free_req_stack(to_free);
 	list_for_each_entry_safe(nxt, tmp, &next, list) {
 		list_del(&nxt->list);
 		xr_punt_to_iowq(nxt);
@@ -391,30 +463,49 @@ void xr_flush_completions(struct xuring_ring_ctx *ctx)
 {
 	struct xr_submit_state *state = &ctx->submit_state;
 
-	while (!list_empty(&state->compl_list)) {
-		struct xuring_req *req, *tmp;
-		LIST_HEAD(batch);
-		LIST_HEAD(to_free);
+	while (state->compl_first) {
+		struct xuring_req *req = state->compl_first, *tmp;
+		struct xuring_req *to_free = NULL, *last_free = NULL;
+		unsigned int nr_free = 0;
 		LIST_HEAD(next);
 
-		list_splice_init(&state->compl_list, &batch);
+		state->compl_first = NULL;
+		state->compl_tail = &state->compl_first;
 		spin_lock_irq(&ctx->completion_lock);
-		list_for_each_entry_safe(req, tmp, &batch, list) {
-			list_del(&req->list);
-			xr_complete_chain_locked(ctx, req, &to_free, &next);
-		}
+		do {
+			struct xuring_req *batch_next = req->batch_next;
+
+			nr_free += xr_complete_chain_locked(ctx, req, &to_free,
+							    &next);
+			/* the first request freed is the bottom of the stack */
+			if (!last_free && to_free) {
+				last_free = to_free;
+				while (last_free->batch_next)
+					last_free = last_free->batch_next;
+			}
+			req = batch_next;
+		} while (req);
 		xr_commit_cq(ctx);
 		if (unlikely(!list_empty(&ctx->defer_list)))
 			xr_collect_ready_deferred(ctx, &next);
 		spin_unlock_irq(&ctx->completion_lock);
 
 		xr_cq_wake(ctx);
-		xr_free_req_list(&to_free);
+		xr_recycle_req_stack(ctx, to_free, last_free, nr_free);
 		list_for_each_entry_safe(req, tmp, &next, list) {
 			list_del(&req->list);
 			xr_queue_sqe(req);
 		}
 	}
+}
+
+/* Complete a request in the submitter's own context: join its batch. */
+static inline void xr_req_complete_inline(struct xuring_req *req, s32 res)
+{
+	req->res = res;
+	if (res < 0)
+		req_set_fail(req);
+	xr_compl_add(&req->ctx->submit_state, req);
 }
 
 /*
@@ -424,15 +515,14 @@ void xr_flush_completions(struct xuring_ring_ctx *ctx)
  */
 void xr_req_complete(struct xuring_req *req, s32 res)
 {
-	struct xuring_ring_ctx *ctx = req->ctx;
-
+	if (xr_in_submit_context(req->ctx)) {
+		xr_req_complete_inline(req, res);
+		return;
+	}
 	req->res = res;
 	if (res < 0)
 		req_set_fail(req);
-	if (xr_in_submit_context(ctx))
-		list_add_tail(&req->list, &ctx->submit_state.compl_list);
-	else
-		xr_req_complete_remote(req);
+	xr_req_complete_remote(req);
 }
 
 /* Run the op, non-blocking when inline. */
@@ -464,7 +554,10 @@ static void xr_punt_to_iowq(struct xuring_req *req)
 	xr_iowq_enqueue(req->ctx->iowq, &req->work);
 }
 
-/* Issue inline; on -EAGAIN hand the request to io-wq. */
+/*
+ * Issue inline, in the submitter's context (a submission, or the flush of
+ * its completions); on -EAGAIN hand the request to io-wq.
+ */
 static void xr_issue_inline(struct xuring_req *req)
 {
 	int ret = xr_issue(req, XR_ISSUE_NONBLOCK);
@@ -475,7 +568,7 @@ static void xr_issue_inline(struct xuring_req *req)
 		xr_punt_to_iowq(req);
 		return;
 	}
-	xr_req_complete(req, ret);
+	xr_req_complete_inline(req, ret);
 }
 
 /* io-wq's entry point: issue with blocking allowed. */
@@ -636,6 +729,22 @@ static struct file *xr_get_file(struct xuring_req *req, int fd)
 	return file;
 }
 
+/*
+ * Plug the block layer for the rest of the submission, and tell it how
+ * many requests to expect so that it allocates their tags and requests in
+ * one go: what blk_start_plug_nr_ios() does, which modules cannot call.
+ */
+static void xr_start_plug(struct xr_submit_state *state)
+{
+	state->need_plug = false;
+	state->plug_started = true;
+	blk_start_plug(&state->plug);
+	/* a plug of the caller's own, if any, stays in charge */
+	if (current->plug == &state->plug)
+		state->plug.nr_ios = min_t(unsigned int, state->submit_nr,
+					   XR_PLUG_MAX_IOS);
+}
+
 /* Every field the core owns; the op's prep checks the rest. */
 static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 		       const struct xuring_sqe *sqe)
@@ -699,11 +808,8 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 			return -EBADF;
 		if (S_ISREG(file_inode(req->file)->i_mode))
 			req->flags |= XR_REQ_F_ISREG;
-		if (state->need_plug && def->plug) {
-			state->need_plug = false;
-			state->plug_started = true;
-			blk_start_plug(&state->plug);
-		}
+		if (state->need_plug && def->plug)
+			xr_start_plug(state);
 	} else if (unlikely(sqe_flags & XURING_SQE_FIXED_FILE)) {
 		return -EINVAL;
 	}
@@ -777,14 +883,6 @@ static int xr_submit_sqe(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 	return 0;
 }
 
-void xr_submit_state_begin(struct xuring_ring_ctx *ctx)
-{
-	struct xr_submit_state *state = &ctx->submit_state;
-
-	lockdep_assert_held(&ctx->uring_lock);
-	WRITE_ONCE(state->owner, current);
-}
-
 void xr_submit_state_end(struct xuring_ring_ctx *ctx)
 {
 	struct xr_submit_state *state = &ctx->submit_state;
@@ -813,7 +911,7 @@ void xr_submit_state_end(struct xuring_ring_ctx *ctx)
 int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 {
 	unsigned int entries = xr_sq_ready(ctx);
-	unsigned int left;
+	unsigned int left, refs;
 	int submitted = 0;
 
 	left = min3(nr, ctx->sq_entries, entries);
@@ -821,6 +919,10 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 		return 0;
 	/* plug when the batch is big enough for merging to pay off */
 	ctx->submit_state.need_plug = left > 2;
+	ctx->submit_state.submit_nr = left;
+	/* one ring reference per request, taken for the whole batch */
+	refs = left;
+	percpu_ref_get_many(&ctx->refs, refs);
 
 	do {
 		const struct xuring_sqe *sqe;
@@ -832,6 +934,7 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 				submitted = -EAGAIN;
 			break;
 		}
+		refs--;
 		sqe = xr_get_sqe(ctx);
 		if (unlikely(!sqe)) {
 			xr_free_req(req);
@@ -843,6 +946,8 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 			break;
 	} while (--left);
 
+	if (unlikely(refs))
+		percpu_ref_put_many(&ctx->refs, refs);
 	ctx->submit_state.need_plug = false;
 	/* all loads from the consumed SQEs are done: hand them back */
 	smp_store_release(&ctx->rings->sq.head, ctx->cached_sq_head);

@@ -76,13 +76,14 @@ int xr_iopoll_poll_once(struct xuring_ring_ctx *ctx)
 /*
  * ENTER(GETEVENTS) on an IOPOLL ring without SQPOLL: poll until
  * @min_events CQEs are ready (at least once), nothing is left to poll,
- * or a signal arrives.
+ * or a signal arrives. Under uring_lock, which it may drop for a moment.
  */
-int xr_iopoll_wait(struct xuring_ring_ctx *ctx, unsigned int min_events)
+int xr_iopoll_wait_locked(struct xuring_ring_ctx *ctx,
+			  unsigned int min_events)
 {
 	int ret = 0;
 
-	mutex_lock(&ctx->uring_lock);
+	lockdep_assert_held(&ctx->uring_lock);
 	xr_submit_state_begin(ctx);
 	for (;;) {
 		if (!list_empty(&ctx->iopoll_list)) {
@@ -110,6 +111,15 @@ int xr_iopoll_wait(struct xuring_ring_ctx *ctx, unsigned int min_events)
 		}
 	}
 	xr_submit_state_end(ctx);
+	return ret;
+}
+
+int xr_iopoll_wait(struct xuring_ring_ctx *ctx, unsigned int min_events)
+{
+	int ret;
+
+	mutex_lock(&ctx->uring_lock);
+	ret = xr_iopoll_wait_locked(ctx, min_events);
 	mutex_unlock(&ctx->uring_lock);
 	return ret;
 }

@@ -13,6 +13,7 @@
 #include "core.h"
 #include "fdinfo.h"
 #include "ioctl.h"
+#include "iopoll.h"
 #include "sqpoll.h"
 #include "stats.h"
 
@@ -31,6 +32,35 @@ static bool xr_may_submit(struct xuring_ring_ctx *ctx)
 	if (ctx->submitter_task && unlikely(ctx->submitter_task != current))
 		return false;
 	return true;
+}
+
+/*
+ * GETEVENTS with nothing to wait for: no signal mask or timeout to take,
+ * no polling to do, no overflowed CQEs to flush, and enough CQEs ready.
+ * What xr_cq_wait() would find, without its call and argument parsing.
+ */
+static inline bool xr_cq_wait_needless(struct xuring_ring_ctx *ctx,
+				       const struct xuring_enter_arg *arg)
+{
+	if (arg->arg || (arg->flags & XURING_ENTER_EXT_ARG) ||
+	    (ctx->flags & XURING_SETUP_IOPOLL))
+		return false;
+	if (!list_empty_careful(&ctx->cq_overflow_list))
+		return false;
+	return xr_cq_ready(ctx) >= min(arg->min_complete, ctx->cq_entries);
+}
+
+/*
+ * GETEVENTS on an IOPOLL ring (without SQPOLL) with no signal mask or
+ * timeout to validate: xr_cq_wait() would go straight to polling.
+ */
+static inline bool xr_iopoll_now(struct xuring_ring_ctx *ctx,
+				 const struct xuring_enter_arg *arg)
+{
+	return (arg->flags & XURING_ENTER_GETEVENTS) && !arg->arg &&
+	       !(arg->flags & XURING_ENTER_EXT_ARG) &&
+	       (ctx->flags & (XURING_SETUP_IOPOLL | XURING_SETUP_SQPOLL)) ==
+	       XURING_SETUP_IOPOLL;
 }
 
 static int xr_enter(struct xuring_ring_ctx *ctx,
@@ -61,6 +91,14 @@ static int xr_enter(struct xuring_ring_ctx *ctx,
 		xr_submit_state_begin(ctx);
 		ret = xr_submit_sqes(ctx, arg->to_submit);
 		xr_submit_state_end(ctx);
+		/* polling right after submitting: keep the lock, as io_uring */
+		if (ret == arg->to_submit && xr_iopoll_now(ctx, arg)) {
+			/* as below: the count submitted is the result */
+			xr_iopoll_wait_locked(ctx, min(arg->min_complete,
+						       ctx->cq_entries));
+			mutex_unlock(&ctx->uring_lock);
+			return ret;
+		}
 		mutex_unlock(&ctx->uring_lock);
 		/* like io_uring: a short submission does not wait */
 		if (ret != arg->to_submit)
@@ -68,6 +106,8 @@ static int xr_enter(struct xuring_ring_ctx *ctx,
 	}
 
 	if (arg->flags & XURING_ENTER_GETEVENTS) {
+		if (xr_cq_wait_needless(ctx, arg))
+			return ret;
 		ret2 = xr_cq_wait(ctx, arg->min_complete, arg->flags,
 				  u64_to_user_ptr(arg->arg), arg->argsz);
 		if (!ret)
@@ -76,13 +116,39 @@ static int xr_enter(struct xuring_ring_ctx *ctx,
 	return ret;
 }
 
+/*
+ * The ENTER argument of the size this module knows, read field by field in
+ * one user access window: every submission comes through here, and this
+ * is cheaper than copy_from_user(). Other sizes take the general path.
+ */
+static int xr_get_enter_arg(struct xuring_enter_arg *arg,
+			    const struct xuring_enter_arg __user *uarg,
+			    unsigned int size)
+{
+	if (unlikely(size != sizeof(*arg)))
+		return xr_copy_ioctl_arg(arg, sizeof(*arg), uarg, size);
+	if (!user_access_begin(uarg, sizeof(*uarg)))
+		return -EFAULT;
+	unsafe_get_user(arg->to_submit, &uarg->to_submit, efault);
+	unsafe_get_user(arg->min_complete, &uarg->min_complete, efault);
+	unsafe_get_user(arg->flags, &uarg->flags, efault);
+	unsafe_get_user(arg->resv, &uarg->resv, efault);
+	unsafe_get_user(arg->arg, &uarg->arg, efault);
+	unsafe_get_user(arg->argsz, &uarg->argsz, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
 static long xr_ioctl_enter(struct xuring_ring_ctx *ctx, void __user *argp,
 			   unsigned int size)
 {
 	struct xuring_enter_arg arg;
 	int ret;
 
-	ret = xr_copy_ioctl_arg(&arg, sizeof(arg), argp, size);
+	ret = xr_get_enter_arg(&arg, argp, size);
 	if (unlikely(ret))
 		return ret;
 	return xr_enter(ctx, &arg);

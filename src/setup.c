@@ -164,8 +164,7 @@ static struct xuring_ring_ctx *xr_ctx_alloc(const struct xuring_params *p)
 	ctx->sq_entries = p->sq_entries;
 	ctx->cq_entries = p->cq_entries;
 	mutex_init(&ctx->uring_lock);
-	INIT_LIST_HEAD(&ctx->submit_state.compl_list);
-	INIT_LIST_HEAD(&ctx->req_cache);
+	ctx->submit_state.compl_tail = &ctx->submit_state.compl_first;
 	INIT_LIST_HEAD(&ctx->iopoll_list);
 	spin_lock_init(&ctx->completion_lock);
 	INIT_LIST_HEAD(&ctx->cq_overflow_list);
