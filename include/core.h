@@ -139,6 +139,12 @@ struct xuring_req {
 	u64			user_data;
 	s32			res;		/* CQE res */
 	u32			cflags;		/* CQE flags */
+	/*
+	 * 1 while only the completion side owns the request, +1 while an
+	 * issuer is inside a call that may complete it on another CPU
+	 * (xr_req_hold()); the last one out releases and frees it.
+	 */
+	atomic_t		refs;
 	/* the next request of a link chain */
 	struct xuring_req	*link;
 	/* overflow list, drain list, IOPOLL list, link successors */
@@ -275,6 +281,23 @@ extern const struct xr_iowq_ops xr_req_wq_ops;
 void xr_cancel_deferred(struct xuring_ring_ctx *ctx);
 int xr_core_init(void);
 void xr_core_exit(void);
+
+/*
+ * Keep @req, and the file and buffers it holds, alive across a call that
+ * may complete it elsewhere (ki_complete in an interrupt, the poller):
+ * file systems touch the file after queueing the I/O (ext4 updates the
+ * atime after a direct read is submitted), and the issuer reads the
+ * request after the call returns. The CQE may be posted meanwhile; what
+ * the request holds is released by xr_req_unhold() then.
+ */
+static inline void xr_req_hold(struct xuring_req *req)
+{
+	atomic_inc(&req->refs);
+	/* the completion side must see the hold: order it before the I/O */
+	smp_mb__after_atomic();
+}
+
+void xr_req_unhold(struct xuring_req *req);
 
 /* wait.c */
 int xr_cq_wait(struct xuring_ring_ctx *ctx, unsigned int min_events,

@@ -938,6 +938,44 @@ TEST_F(ring, partially_cached_read)
  * More completions than the CQ holds, from buffered (inline) and O_DIRECT
  * (interrupt) completions: none is lost, each is the right data.
  */
+/*
+ * The application closes a file the moment its direct read's CQE shows
+ * up, and the close drops the last reference. ext4 updates the atime
+ * after a direct read is queued, so a completion that raced ahead of the
+ * issuer once let the inode be evicted under that update (a BUG in
+ * evict() in the debug kernel). Inline and io-wq issue both, many times.
+ */
+TEST_F(ring, close_as_direct_read_completes)
+{
+	const char *ext4 = xr_env_path("XURING_EXT4_DIR");
+	const size_t len = 4096;
+	struct xuring_cqe cqe;
+	unsigned int i;
+
+	if (!ext4)
+		SKIP(return, "XURING_EXT4_DIR is not set");
+	xr_fill_pattern(self->buf, len, 0, 77);
+	for (i = 0; i < 200; i++) {
+		struct xuring_sqe *sqe;
+		int fd = xr_scratch_file(ext4, O_RDWR | O_DIRECT);
+
+		ASSERT_LE(0, fd);
+		ASSERT_TRUE(xr_pwrite_all(fd, self->buf, len, 0));
+		memset(self->buf2, 0, len);
+		sqe = xr_get_sqe(&self->r);
+		ASSERT_NE(NULL, sqe);
+		xr_prep_rw(sqe, XURING_OP_READ, fd, self->buf2, len, 0, i);
+		if (i & 1)
+			sqe->flags |= XURING_SQE_ASYNC;
+		ASSERT_EQ(1, xr_submit(&self->r));
+		ASSERT_EQ(0, xr_wait_cqe_ms(&self->r, &cqe, XR_IO_TIMEOUT_MS));
+		close(fd);
+		ASSERT_EQ(i, cqe.user_data);
+		ASSERT_EQ((int)len, cqe.res);
+		XR_ASSERT_PATTERN(self->buf2, len, 0, 77);
+	}
+}
+
 TEST(cq_overflow_io)
 {
 	const char *ext4 = xr_env_path("XURING_EXT4_DIR");

@@ -188,6 +188,43 @@ static __always_inline void xr_req_release_resources(struct xuring_req *req)
 	}
 }
 
+/*
+ * The completion side is done with @req (its CQE posted or skipped).
+ * True if it may be released and freed now; false if an issuer still
+ * holds it, and will do both in xr_req_unhold().
+ */
+static __always_inline bool xr_req_put_completed(struct xuring_req *req)
+{
+	/* pairs with the issuer's fully ordered decrement */
+	if (likely(atomic_read_acquire(&req->refs) == 1))
+		return true;
+	return atomic_dec_and_test(&req->refs);
+}
+
+/* An issuer still inside a call on the request's file (xr_req_hold()). */
+static __always_inline bool xr_req_held(struct xuring_req *req)
+{
+	return atomic_read_acquire(&req->refs) != 1;
+}
+
+void xr_req_unhold(struct xuring_req *req)
+{
+	/* the CQE went out while we were inside the call: ours to free */
+	if (atomic_dec_and_test(&req->refs)) {
+		xr_req_release_resources(req);
+		xr_free_req(req);
+	}
+}
+
+/* Free a request whose CQE is out, unless an issuer still holds it. */
+static void xr_req_free_completed(struct xuring_req *req)
+{
+	if (xr_req_put_completed(req)) {
+		xr_req_release_resources(req);
+		xr_free_req(req);
+	}
+}
+
 /* Write one CQE if there is room. Under completion_lock. */
 static inline bool xr_fill_cqe(struct xuring_ring_ctx *ctx, u64 user_data,
 			       s32 res, u32 cflags)
@@ -273,7 +310,7 @@ bool xr_cq_overflow_flush(struct xuring_ring_ctx *ctx)
 		xr_cq_wake(ctx);
 		list_for_each_entry_safe(req, tmp, &done, list) {
 			list_del(&req->list);
-			xr_free_req(req);
+			xr_req_free_completed(req);
 		}
 	}
 	return empty;
@@ -290,7 +327,7 @@ void xr_cq_overflow_discard(struct xuring_ring_ctx *ctx)
 	spin_unlock_irq(&ctx->completion_lock);
 	list_for_each_entry_safe(req, tmp, &done, list) {
 		list_del(&req->list);
-		xr_free_req(req);
+		xr_req_free_completed(req);
 	}
 }
 
@@ -337,6 +374,32 @@ static void xr_collect_ready_deferred(struct xuring_ring_ctx *ctx,
 }
 
 /*
+ * Post one request's CQE, and push the request on the @to_free stack if
+ * it can be freed: returns 1 then, 0 if the overflow list or a holding
+ * issuer keeps it. Under completion_lock.
+ */
+static __always_inline unsigned int
+xr_complete_one_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
+		       struct xuring_req **to_free)
+{
+	bool held = xr_req_held(req);
+
+	/* release first, so that a file closed after the CQE is closed */
+	if (likely(!held))
+		xr_req_release_resources(req);
+	if (xr_post_req_locked(ctx, req))
+		return 0;
+	if (unlikely(held)) {
+		if (!xr_req_put_completed(req))
+			return 0;
+		xr_req_release_resources(req);
+	}
+	req->batch_next = *to_free;
+	*to_free = req;
+	return 1;
+}
+
+/*
  * Complete a request that heads the rest of a link chain and, if the chain
  * breaks, every request of that rest, in order. Under completion_lock.
  */
@@ -345,7 +408,7 @@ xr_complete_linked_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 			  struct xuring_req **to_free, struct list_head *next)
 {
 	struct xuring_req *failed = NULL;
-	unsigned int nr = 0;
+	unsigned int nr;
 
 	if ((req->flags & XR_REQ_F_FAIL) && !(req->flags & XR_REQ_F_HARDLINK)) {
 		failed = xr_detach_failed_links(req);
@@ -356,24 +419,14 @@ xr_complete_linked_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 		list_add_tail(&req->link->list, next);
 		req->link = NULL;
 	}
-	xr_req_release_resources(req);
-	if (!xr_post_req_locked(ctx, req)) {
-		req->batch_next = *to_free;
-		*to_free = req;
-		nr++;
-	}
+	nr = xr_complete_one_locked(ctx, req, to_free);
 
 	while (failed) {
 		struct xuring_req *link = failed;
 
 		failed = link->link;
 		link->link = NULL;
-		xr_req_release_resources(link);
-		if (!xr_post_req_locked(ctx, link)) {
-			link->batch_next = *to_free;
-			*to_free = link;
-			nr++;
-		}
+		nr += xr_complete_one_locked(ctx, link, to_free);
 	}
 	return nr;
 }
@@ -390,12 +443,7 @@ xr_complete_chain_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 {
 	if (unlikely(req->link))
 		return xr_complete_linked_locked(ctx, req, to_free, next);
-	xr_req_release_resources(req);
-	if (xr_post_req_locked(ctx, req))
-		return 0;
-	req->batch_next = *to_free;
-	*to_free = req;
-	return 1;
+	return xr_complete_one_locked(ctx, req, to_free);
 }
 
 /* Free a stack of requests (linked through batch_next), from any context. */
@@ -766,6 +814,7 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 	req->fixed_buf = NULL;
 	req->async_data = NULL;
 	req->work.flags = 0;
+	atomic_set(&req->refs, 1);
 	req->drain_seq = ctx->nr_submitted++;
 
 	if (unlikely(opcode >= XURING_OP_LAST)) {

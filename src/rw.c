@@ -602,8 +602,8 @@ static ssize_t xr_rw_loop(struct xuring_req *req, int ddir, loff_t *ppos,
 	return ret;
 }
 
-static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
-		       int ddir)
+static int __xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
+			 int ddir)
 {
 	bool nonblock = issue_flags & XR_ISSUE_NONBLOCK;
 	bool iopoll = req->flags & XR_REQ_F_IOPOLL;
@@ -685,11 +685,28 @@ again:
 		cond_resched();
 		goto again;
 	}
-	/* after -EIOCBQUEUED the request may already be completed and gone */
+	/* after -EIOCBQUEUED the request may already be completed */
 	return xr_rw_outcome(req, ret, nonblock, iopoll);
 out:
 	if (nonblock)
 		state->issuing = NULL;
+	return ret;
+}
+
+static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
+		       int ddir)
+{
+	int ret;
+
+	/*
+	 * From the moment the file has the I/O until we are back, the
+	 * request may be completed elsewhere: the hold keeps it and its
+	 * file alive. Unless the result is XR_ISSUE_SKIP_COMPLETE, nothing
+	 * completed it, and it is still the caller's after the unhold.
+	 */
+	xr_req_hold(req);
+	ret = __xr_rw_issue(req, issue_flags, ddir);
+	xr_req_unhold(req);
 	return ret;
 }
 
