@@ -16,6 +16,7 @@
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xuring.h>
 
 #include "io-wq.h"
@@ -256,6 +257,8 @@ struct xuring_ring_ctx {
 	unsigned int		sq_thread_idle_ms;
 	/* SQPOLL: wakes a task waiting in ENTER(SQ_WAIT) for SQ space */
 	wait_queue_head_t	sqo_sq_wait;
+	/* what the owner's exit leaves to do where locks may be taken */
+	struct work_struct	owner_exit_work;
 
 	struct file		*file;
 };

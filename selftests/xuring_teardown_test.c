@@ -8,6 +8,9 @@
  * show. Also io-wq itself: the worker limits of
  * REGISTER_IOWQ_MAX_WORKERS and idle workers exiting.
  */
+#include <poll.h>
+#include <sys/socket.h>
+
 #include "xuring_io.h"
 #include "kselftest_harness.h"
 
@@ -636,6 +639,83 @@ TEST_F_TIMEOUT(slow, idle_workers_exit, 60)
 	ASSERT_EQ(100U, cqe.user_data);
 	xr_ring_exit(&r);
 	XR_ASSERT_COUNTERS_SETTLE(&base);
+}
+
+/* Pass @fd over the unix socket @sock (to its peer's receive queue). */
+static int send_fd(int sock, int fd)
+{
+	char control[CMSG_SPACE(sizeof(int))] = { 0 };
+	char byte = 'r';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control,
+		.msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+}
+
+/*
+ * The cycle of liburing's ring-leak test: the ring's fd sits in flight in
+ * a unix socket that is registered in the ring's own file table, and the
+ * process exits. Nothing but the ring itself holds the socket, nothing
+ * but the socket holds the ring. The owner's exit must break the cycle:
+ * the ring goes (and with it a registered pipe's write end, which the
+ * parent sees as EOF), and the counters come back.
+ */
+TEST(ring_fd_in_flight_on_registered_socket)
+{
+	struct xr_counters base, now;
+	int pipefd[2], status;
+	struct pollfd pfd;
+	char byte;
+	pid_t pid;
+
+	ASSERT_TRUE(xr_read_counters(&base));
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct xr_ring r;
+		int sp[2], fds[3];
+
+		close(pipefd[0]);
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sp) ||
+		    xr_ring_init(&r, 8, 0))
+			_exit(1);
+		fds[0] = sp[0];
+		fds[1] = sp[1];
+		fds[2] = pipefd[1];
+		if (xr_register(r.fd, XURING_REGISTER_FILES, fds, 3))
+			_exit(2);
+		if (send_fd(sp[0], r.fd))
+			_exit(3);
+		close(sp[0]);
+		close(sp[1]);
+		close(pipefd[1]);
+		xr_ring_exit(&r);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	/* the registered write end closes with the ring: EOF */
+	pfd = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
+	ASSERT_EQ(1, poll(&pfd, 1, 10000)) TH_LOG("the ring is still alive");
+	ASSERT_EQ(0, read(pipefd[0], &byte, 1));
+	close(pipefd[0]);
+	EXPECT_TRUE(xr_counters_settle(&base, &now, 5000, 15000))
+		TH_LOG("rings %ld (was %ld), requests %ld (was %ld)",
+		       now.rings, base.rings, now.requests, base.requests);
 }
 
 TEST_HARNESS_MAIN

@@ -148,6 +148,52 @@ static void xr_refs_release(struct percpu_ref *ref)
 	complete(&ctx->refs_done);
 }
 
+/*
+ * The rest of the owner's exit, from a work item: the mmu_notifier's
+ * ->release runs inside exit_mmap(), under whatever locks its caller
+ * holds (exec holds the exec_update_lock), and uring_lock nests outside
+ * anything a read issued under it may take (seq_file's lock, and under
+ * it /proc's exec_update_lock), so ->release must not take uring_lock.
+ */
+static void xr_ring_owner_exit_work(struct work_struct *work)
+{
+	struct xuring_ring_ctx *ctx = container_of(work, struct xuring_ring_ctx,
+						   owner_exit_work);
+
+	xr_sqpoll_stop(ctx);
+	xr_iopoll_reap_all(ctx);
+
+	/*
+	 * Nobody can submit any more, so the registered files are only a
+	 * liability: a unix socket among them holding the ring's own fd in
+	 * flight would keep both alive for ever. io_uring breaks such
+	 * cycles through the unix garbage collector, which a module cannot
+	 * reach; dropping the table when the owner goes breaks them here.
+	 */
+	mutex_lock(&ctx->uring_lock);
+	if (ctx->file_table)
+		xr_unregister_files(ctx);
+	mutex_unlock(&ctx->uring_lock);
+}
+
+/*
+ * The owner's address space is being torn down (exit or exec) while the
+ * ring lives on (a child inherited it, or the ring's own mapping was the
+ * last user): cancel what may block forever, as io_uring does for an
+ * exiting task, and leave the rest to xr_ring_owner_exit_work(). The SQ
+ * thread cannot borrow the mm any more, so it submits nothing meanwhile.
+ * Called from the mmu_notifier's ->release.
+ */
+static void xr_ring_owner_exit(struct xr_owner_mm *omm)
+{
+	struct xuring_ring_ctx *ctx = container_of(omm, struct xuring_ring_ctx,
+						   owner_mm);
+
+	xr_cancel_deferred(ctx);
+	xr_iowq_cancel_all(ctx->iowq);
+	queue_work(system_unbound_wq, &ctx->owner_exit_work);
+}
+
 static struct xuring_ring_ctx *xr_ctx_alloc(const struct xuring_params *p)
 {
 	struct xuring_ring_ctx *ctx;
@@ -173,6 +219,7 @@ static struct xuring_ring_ctx *xr_ctx_alloc(const struct xuring_params *p)
 	init_llist_head(&ctx->free_llist);
 	init_waitqueue_head(&ctx->sqo_sq_wait);
 	INIT_LIST_HEAD(&ctx->sqd_node);
+	INIT_WORK(&ctx->owner_exit_work, xr_ring_owner_exit_work);
 	return ctx;
 }
 
@@ -180,6 +227,8 @@ static void xr_ctx_free(struct xuring_ring_ctx *ctx)
 {
 	/* workers may still be switched to the mm until this returns */
 	xr_owner_mm_exit(&ctx->owner_mm);
+	/* ->release (just now, or long ago) may have left work behind */
+	flush_work(&ctx->owner_exit_work);
 	if (ctx->iowq)
 		xr_iowq_destroy(ctx->iowq);
 	xr_rsrc_free(ctx);
@@ -207,23 +256,6 @@ static void xr_default_worker_limits(struct xuring_ring_ctx *ctx,
 	/* kthreads are not charged to the user, so cap the unbounded class */
 	*unbounded = min_t(unsigned long, nproc, XR_IOWQ_UNBOUNDED_DEFAULT);
 	*unbounded = max(*unbounded, 1U);
-}
-
-/*
- * The owner's address space is being torn down (exit or exec) while the
- * ring lives on (a child inherited it, or the ring's own mapping was the
- * last user): cancel what may block forever, as io_uring does for an
- * exiting task. Called from the mmu_notifier's ->release.
- */
-static void xr_ring_owner_exit(struct xr_owner_mm *omm)
-{
-	struct xuring_ring_ctx *ctx = container_of(omm, struct xuring_ring_ctx,
-						   owner_mm);
-
-	xr_sqpoll_stop(ctx);
-	xr_cancel_deferred(ctx);
-	xr_iowq_cancel_all(ctx->iowq);
-	xr_iopoll_reap_all(ctx);
 }
 
 int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
