@@ -128,7 +128,11 @@ struct xr_sq_data;
 /* per-op command data lives inside the request; ops check it fits */
 #define XR_CMD_SIZE		184
 
-/* One SQE in flight */
+/*
+ * One SQE in flight. A free request (in the ring's cache) has file, link,
+ * creds, fixed_buf and async_data NULL and refs at 1: the completion and
+ * release paths leave it so, and xr_init_req() relies on it.
+ */
 struct xuring_req {
 	struct xuring_ring_ctx	*ctx;
 	struct file		*file;

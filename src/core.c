@@ -103,6 +103,13 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 		struct xuring_req *req = reqs[i];
 
 		req->ctx = ctx;
+		/* what a free request looks like (struct xuring_req) */
+		req->file = NULL;
+		req->link = NULL;
+		req->creds = NULL;
+		req->fixed_buf = NULL;
+		req->async_data = NULL;
+		atomic_set(&req->refs, 1);
 		xr_req_cache_push(ctx, req);
 	}
 	return true;
@@ -198,7 +205,11 @@ static __always_inline bool xr_req_put_completed(struct xuring_req *req)
 	/* pairs with the issuer's fully ordered decrement */
 	if (likely(atomic_read_acquire(&req->refs) == 1))
 		return true;
-	return atomic_dec_and_test(&req->refs);
+	if (!atomic_dec_and_test(&req->refs))
+		return false;
+	/* as a free request must be */
+	atomic_set(&req->refs, 1);
+	return true;
 }
 
 /* An issuer still inside a call on the request's file (xr_req_hold()). */
@@ -211,6 +222,7 @@ void xr_req_unhold(struct xuring_req *req)
 {
 	/* the CQE went out while we were inside the call: ours to free */
 	if (atomic_dec_and_test(&req->refs)) {
+		atomic_set(&req->refs, 1);
 		xr_req_release_resources(req);
 		xr_free_req(req);
 	}
@@ -806,15 +818,10 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 	req->opcode = opcode;
 	req->flags = sqe_flags;
 	req->user_data = READ_ONCE(sqe->user_data);
-	req->file = NULL;
-	req->link = NULL;
+	/* file, link, creds, fixed_buf, async_data and refs are as freed */
 	req->res = 0;
 	req->cflags = 0;
-	req->creds = NULL;
-	req->fixed_buf = NULL;
-	req->async_data = NULL;
 	req->work.flags = 0;
-	atomic_set(&req->refs, 1);
 	req->drain_seq = ctx->nr_submitted++;
 
 	if (unlikely(opcode >= XURING_OP_LAST)) {
