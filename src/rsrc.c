@@ -32,7 +32,11 @@ struct xr_file_table {
 };
 
 struct xr_buf_table {
-	/* requests using one of the buffers */
+	/*
+	 * Requests using one of the buffers, plus one for the registration
+	 * itself: the count reaches zero only once unregistering dropped
+	 * that one, so a request's put wakes nobody in the common case.
+	 */
 	atomic_t		users;
 	/* being unregistered: no new users */
 	bool			quiescing;
@@ -416,6 +420,7 @@ static int xr_buffers_register(struct xuring_ring_ctx *ctx,
 	if (!table)
 		return -ENOMEM;
 	table->nr = nr;
+	atomic_set(&table->users, 1);
 	for (i = 0; iovs && i < nr; i++) {
 		struct iovec iov;
 
@@ -481,10 +486,14 @@ int xr_unregister_buffers(struct xuring_ring_ctx *ctx)
 		return -EBUSY;
 	table->quiescing = true;
 	mutex_unlock(&ctx->uring_lock);
-	ret = wait_var_event_interruptible(&table->users,
-					   !atomic_read(&table->users));
+	ret = 0;
+	if (!atomic_dec_and_test(&table->users))
+		ret = wait_var_event_interruptible(&table->users,
+						   !atomic_read(&table->users));
 	mutex_lock(&ctx->uring_lock);
 	if (ret) {
+		/* still registered: take the registration's count back */
+		atomic_inc(&table->users);
 		table->quiescing = false;
 		return -EINTR;
 	}
@@ -513,6 +522,7 @@ void xr_put_mapped_buf(struct xr_mapped_buf *buf)
 {
 	struct xr_buf_table *table = buf->table;
 
+	/* zero only while unregistering: wake it */
 	if (atomic_dec_and_test(&table->users))
 		wake_up_var(&table->users);
 }
