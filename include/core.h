@@ -152,12 +152,14 @@ struct xuring_req {
 	atomic_t		refs;
 	/* the next request of a link chain */
 	struct xuring_req	*link;
-	/* overflow list, drain list, IOPOLL list, link successors */
+	/* overflow list, drain list, link successors */
 	struct list_head	list;
 	/*
-	 * The next request of the submitter's completion batch, or of the
-	 * request cache: singly linked, so the per-request path pays for no
-	 * list debugging (CONFIG_DEBUG_LIST) and no back pointers.
+	 * The next request of the submitter's completion batch, of the
+	 * request cache, or of the IOPOLL list (a polled request joins the
+	 * batch only after it left that list): singly linked, so the
+	 * per-request path pays for no list debugging (CONFIG_DEBUG_LIST)
+	 * and no back pointers.
 	 */
 	struct xuring_req	*batch_next;
 	struct llist_node	llnode;
@@ -229,8 +231,9 @@ struct xuring_ring_ctx {
 		bool			drain_active;
 		struct xr_file_table	*file_table;
 		struct xr_buf_table	*buf_table;
-		/* IOPOLL requests issued and not yet reaped */
-		struct list_head	iopoll_list;
+		/* IOPOLL requests issued and not yet reaped, oldest first */
+		struct xuring_req	*iopoll_first;
+		struct xuring_req	**iopoll_tail;
 		unsigned int		nr_iopoll;
 	} ____cacheline_aligned_in_smp;
 
@@ -278,9 +281,9 @@ int xr_mmap(struct file *file, struct vm_area_struct *vma);
 int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr);
 void xr_req_complete(struct xuring_req *req, s32 res);
 void xr_req_issue_from_wq(struct xuring_req *req);
-void xr_submit_state_end(struct xuring_ring_ctx *ctx);
-void xr_flush_completions(struct xuring_ring_ctx *ctx);
-bool xr_cq_overflow_flush(struct xuring_ring_ctx *ctx);
+void __xr_submit_state_end(struct xuring_ring_ctx *ctx);
+void __xr_flush_completions(struct xuring_ring_ctx *ctx);
+bool __xr_cq_overflow_flush(struct xuring_ring_ctx *ctx);
 void xr_cq_overflow_discard(struct xuring_ring_ctx *ctx);
 void xr_free_req_cache(struct xuring_ring_ctx *ctx);
 unsigned long xr_set_fsize_limit(unsigned long limit);
@@ -324,6 +327,43 @@ static inline void xr_submit_state_begin(struct xuring_ring_ctx *ctx)
 static inline bool xr_in_submit_context(struct xuring_ring_ctx *ctx)
 {
 	return in_task() && READ_ONCE(ctx->submit_state.owner) == current;
+}
+
+/*
+ * The helpers below run several times per ENTER, and usually find
+ * nothing to do: they check inline and call out only for the work.
+ */
+
+/*
+ * Post the completions batched in submit context, and issue what they
+ * release (link successors, drained requests). Under uring_lock.
+ */
+static inline void xr_flush_completions(struct xuring_ring_ctx *ctx)
+{
+	if (ctx->submit_state.compl_first)
+		__xr_flush_completions(ctx);
+}
+
+/* End a submission: queue what is pending, unplug, post completions. */
+static inline void xr_submit_state_end(struct xuring_ring_ctx *ctx)
+{
+	struct xr_submit_state *state = &ctx->submit_state;
+
+	if (unlikely(state->link_head || state->plug_started))
+		__xr_submit_state_end(ctx);
+	xr_flush_completions(ctx);
+	WRITE_ONCE(state->owner, NULL);
+}
+
+/*
+ * Move overflowed CQEs into the CQ as far as there is room. Returns true
+ * when nothing is left on the overflow list.
+ */
+static inline bool xr_cq_overflow_flush(struct xuring_ring_ctx *ctx)
+{
+	if (likely(list_empty_careful(&ctx->cq_overflow_list)))
+		return true;
+	return __xr_cq_overflow_flush(ctx);
 }
 
 /* CQEs the application has not consumed yet */

@@ -293,18 +293,12 @@ static inline bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
 	return true;
 }
 
-/*
- * Move overflowed CQEs into the CQ as far as there is room. Returns true
- * when nothing is left on the overflow list.
- */
-bool xr_cq_overflow_flush(struct xuring_ring_ctx *ctx)
+/* xr_cq_overflow_flush() found overflowed CQEs */
+bool __xr_cq_overflow_flush(struct xuring_ring_ctx *ctx)
 {
 	struct xuring_req *req, *tmp;
 	LIST_HEAD(done);
 	bool empty;
-
-	if (likely(list_empty_careful(&ctx->cq_overflow_list)))
-		return true;
 
 	spin_lock_irq(&ctx->completion_lock);
 	list_for_each_entry_safe(req, tmp, &ctx->cq_overflow_list, list) {
@@ -519,7 +513,7 @@ static void xr_req_complete_remote(struct xuring_req *req)
  * issue the link successors and drained requests they release. Issuing
  * may complete more requests inline, so loop until nothing is left.
  */
-void xr_flush_completions(struct xuring_ring_ctx *ctx)
+void __xr_flush_completions(struct xuring_ring_ctx *ctx)
 {
 	struct xr_submit_state *state = &ctx->submit_state;
 
@@ -618,7 +612,7 @@ static void xr_punt_to_iowq(struct xuring_req *req)
  * Issue inline, in the submitter's context (a submission, or the flush of
  * its completions); on -EAGAIN hand the request to io-wq.
  */
-static void xr_issue_inline(struct xuring_req *req)
+static __always_inline void xr_issue_inline(struct xuring_req *req)
 {
 	int ret = xr_issue(req, XR_ISSUE_NONBLOCK);
 
@@ -935,11 +929,18 @@ static int xr_submit_sqe(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 		state->link_last = req;
 		return 0;
 	}
+	/* nothing to defer, fail or punt: issue it here, without calls */
+	if (likely(!ctx->drain_active &&
+		   !(req->flags & (XR_REQ_F_FAIL | XR_REQ_F_FORCE_ASYNC)))) {
+		xr_issue_inline(req);
+		return 0;
+	}
 	xr_queue_chain(req);
 	return 0;
 }
 
-void xr_submit_state_end(struct xuring_ring_ctx *ctx)
+/* xr_submit_state_end(): a chain to queue or a plug to finish */
+void __xr_submit_state_end(struct xuring_ring_ctx *ctx)
 {
 	struct xr_submit_state *state = &ctx->submit_state;
 
@@ -955,8 +956,6 @@ void xr_submit_state_end(struct xuring_ring_ctx *ctx)
 		state->plug_started = false;
 		blk_finish_plug(&state->plug);
 	}
-	xr_flush_completions(ctx);
-	WRITE_ONCE(state->owner, NULL);
 }
 
 /*

@@ -25,7 +25,9 @@ void xr_iopoll_add(struct xuring_req *req)
 	/* an io-wq worker reissuing a polled request does not hold the lock */
 	if (!locked)
 		mutex_lock(&ctx->uring_lock);
-	list_add_tail(&req->list, &ctx->iopoll_list);
+	req->batch_next = NULL;
+	*ctx->iopoll_tail = req;
+	ctx->iopoll_tail = &req->batch_next;
 	WRITE_ONCE(ctx->nr_iopoll, ctx->nr_iopoll + 1);
 	if (!locked) {
 		mutex_unlock(&ctx->uring_lock);
@@ -42,11 +44,11 @@ void xr_iopoll_add(struct xuring_req *req)
 int xr_iopoll_poll_once(struct xuring_ring_ctx *ctx)
 {
 	unsigned int poll_flags = BLK_POLL_NOSLEEP;
-	struct xuring_req *req, *tmp;
+	struct xuring_req *req, **prev;
 	DEFINE_IO_COMP_BATCH(iob);
 	int ret, nr = 0;
 
-	list_for_each_entry(req, &ctx->iopoll_list, list) {
+	for (req = ctx->iopoll_first; req; req = req->batch_next) {
 		if (READ_ONCE(req->iopoll_done))
 			break;
 		ret = xr_rw_iopoll(req, &iob, poll_flags);
@@ -61,11 +63,17 @@ int xr_iopoll_poll_once(struct xuring_ring_ctx *ctx)
 	if (!rq_list_empty(iob.req_list))
 		iob.complete(&iob);
 
-	list_for_each_entry_safe(req, tmp, &ctx->iopoll_list, list) {
+	prev = &ctx->iopoll_first;
+	while ((req = *prev)) {
 		/* pairs with the store-release in the polled ki_complete */
-		if (!smp_load_acquire(&req->iopoll_done))
+		if (!smp_load_acquire(&req->iopoll_done)) {
+			prev = &req->batch_next;
 			continue;
-		list_del(&req->list);
+		}
+		/* unlink first: completing it reuses batch_next */
+		*prev = req->batch_next;
+		if (ctx->iopoll_tail == &req->batch_next)
+			ctx->iopoll_tail = prev;
 		WRITE_ONCE(ctx->nr_iopoll, ctx->nr_iopoll - 1);
 		xr_rw_iopoll_finish(req);
 		nr++;
@@ -86,7 +94,7 @@ int xr_iopoll_wait_locked(struct xuring_ring_ctx *ctx,
 	lockdep_assert_held(&ctx->uring_lock);
 	xr_submit_state_begin(ctx);
 	for (;;) {
-		if (!list_empty(&ctx->iopoll_list)) {
+		if (ctx->iopoll_first) {
 			ret = xr_iopoll_poll_once(ctx);
 			if (ret < 0)
 				break;
@@ -95,7 +103,7 @@ int xr_iopoll_wait_locked(struct xuring_ring_ctx *ctx,
 		xr_cq_overflow_flush(ctx);
 		ret = 0;
 		if (xr_cq_ready(ctx) >= min_events ||
-		    list_empty(&ctx->iopoll_list))
+		    !ctx->iopoll_first)
 			break;
 		if (signal_pending(current)) {
 			ret = -EINTR;
@@ -131,7 +139,7 @@ void xr_iopoll_reap_all(struct xuring_ring_ctx *ctx)
 		return;
 	mutex_lock(&ctx->uring_lock);
 	xr_submit_state_begin(ctx);
-	while (!list_empty(&ctx->iopoll_list)) {
+	while (ctx->iopoll_first) {
 		if (xr_iopoll_poll_once(ctx) < 0)
 			break;
 		xr_flush_completions(ctx);

@@ -211,7 +211,7 @@ static struct xuring_ring_ctx *xr_ctx_alloc(const struct xuring_params *p)
 	ctx->cq_entries = p->cq_entries;
 	mutex_init(&ctx->uring_lock);
 	ctx->submit_state.compl_tail = &ctx->submit_state.compl_first;
-	INIT_LIST_HEAD(&ctx->iopoll_list);
+	ctx->iopoll_tail = &ctx->iopoll_first;
 	spin_lock_init(&ctx->completion_lock);
 	INIT_LIST_HEAD(&ctx->cq_overflow_list);
 	INIT_LIST_HEAD(&ctx->defer_list);
