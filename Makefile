@@ -31,7 +31,7 @@ SECONDS ?= 300
 SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 
 .PHONY: all module tools selftests deps check run bench clean help \
-	checkpatch sparse check-debug fuzz payload
+	checkpatch sparse check-debug fuzz payload profile
 
 all: module tools selftests
 
@@ -41,6 +41,8 @@ help:
 	@echo "make bench        benchmark xuring against io_uring, libaio, psync in a VM"
 	@echo "                  (QUICK=1: a few rows; WALLCLOCK=1: real time, not icount;"
 	@echo "                  REPS=N runs per contender, RUNTIME=SEC per run)"
+	@echo "make profile      kernel instructions per request by function, xuring vs"
+	@echo "                  io_uring (PROFILE=\"xuring-bench args\", OPS=N)"
 	@echo "make check-debug  the selftests in a KASAN/lockdep/kmemleak kernel"
 	@echo "make fuzz SECONDS=N [SEED=S]  fuzz the ring in that kernel"
 	@echo "make module       build xuring.ko (KDIR=<kernel build tree>)"
@@ -101,6 +103,15 @@ BENCH_ARGS := $(if $(QUICK),--quick) $(if $(WALLCLOCK),--wallclock) \
 bench: deps
 	$(MAKE) all payload
 	tools/bench/run-bench.sh $(BENCH_ARGS)
+
+# Where each request's kernel instructions go, by function, on xuring and
+# io_uring (tools/prof/profile.sh): for example
+#   make profile PROFILE="--mode nop --depth 32 --batch 32" OPS=200000
+# Results in build/prof/table.txt.
+PROFILE_ARGS := $(if $(OPS),--ops $(OPS)) $(if $(PROFILE),-- $(PROFILE))
+profile: deps
+	$(MAKE) all
+	tools/prof/profile.sh $(PROFILE_ARGS)
 
 # The debug kernel is built once per machine (about 16 minutes on two
 # cores) and cached under ~/.cache/xuring; KASAN makes the guest slow.

@@ -85,6 +85,8 @@ qemu=(qemu-system-x86_64 "${accel[@]}" -machine q35 -cpu max -m "$mem"
       -nographic -nodefaults -no-reboot
       -kernel "$kernel" -initrd "$out/initramfs.gz" -append "$cmdline"
       -serial "file:$out/console.log" -serial "file:$out/results.log")
+# shellcheck disable=SC2206 # words on purpose: extra QEMU options
+[ -z "${XURING_QEMU_EXTRA:-}" ] || qemu+=($XURING_QEMU_EXTRA)
 disk() {	# FILE SERIAL DEVICE
 	qemu+=(-drive "if=none,id=$2,file=$out/$1,format=raw,cache=unsafe"
 	       -device "$3,drive=$2,serial=$2")
