@@ -345,6 +345,14 @@ static bool xuring_sq_needs_wakeup(struct xuring_data *ld)
 		XURING_SQ_NEED_WAKEUP;
 }
 
+/* With SQPOLL: the thread sleeps, or CQEs wait in the overflow list. */
+static bool xuring_sq_needs_enter(struct xuring_data *ld)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(ld->sq.flags, __ATOMIC_RELAXED) &
+		(XURING_SQ_NEED_WAKEUP | XURING_SQ_CQ_OVERFLOW);
+}
+
 static int fio_xuring_getevents(struct thread_data *td, unsigned int min,
 				unsigned int max, const struct timespec *t)
 {
@@ -362,15 +370,25 @@ static int fio_xuring_getevents(struct thread_data *td, unsigned int min,
 			actual_min = actual_min > r ? actual_min - r : 0;
 			continue;
 		}
-		/*
-		 * Sleep (or, on an IOPOLL ring, poll) in the kernel. With
-		 * SQPOLL the thread may have gone idle with our SQEs still
-		 * in the ring: wake it, or we would wait forever.
-		 */
-		flags = XURING_ENTER_GETEVENTS;
-		if (o->sqpoll_thread && xuring_sq_needs_wakeup(ld))
-			flags |= XURING_ENTER_SQ_WAKEUP;
-		ret = xuring_enter(ld, 0, actual_min, flags);
+		if (o->sqpoll_thread) {
+			/*
+			 * As fio's io_uring engine: with an SQ thread, spin
+			 * on the CQ. Enter only to wake the thread if it went
+			 * idle with our SQEs still in the ring (or we would
+			 * spin forever), or to flush overflowed CQEs.
+			 */
+			if (!xuring_sq_needs_enter(ld))
+				continue;
+			flags = XURING_ENTER_SQ_WAKEUP;
+			if (__atomic_load_n(ld->sq.flags, __ATOMIC_RELAXED) &
+			    XURING_SQ_CQ_OVERFLOW)
+				flags |= XURING_ENTER_GETEVENTS;
+			ret = xuring_enter(ld, 0, 0, flags);
+		} else {
+			/* sleep (or, on an IOPOLL ring, poll) in the kernel */
+			ret = xuring_enter(ld, 0, actual_min,
+					   XURING_ENTER_GETEVENTS);
+		}
 		if (ret < 0) {
 			if (errno == EAGAIN || errno == EINTR) {
 				ret = 0;
