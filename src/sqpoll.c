@@ -112,14 +112,19 @@ struct file *xr_sqpoll_fget(struct xuring_ring_ctx *ctx, int fd)
 	return file;
 }
 
-/* One pass over one ring: poll, then submit up to @cap SQEs. */
+/*
+ * One pass over one ring: poll, then submit up to @cap SQEs. True if
+ * there was work: SQEs, or polled requests in flight, which keep the
+ * thread spinning (and NEED_WAKEUP clear) until they complete, as in
+ * io_uring; only the thread can reap them.
+ */
 static bool xr_sqpoll_run_ctx(struct xuring_ring_ctx *ctx, unsigned int cap)
 {
 	unsigned int to_submit = min(xr_sq_ready(ctx), cap);
 	bool poll = (ctx->flags & XURING_SETUP_IOPOLL) &&
 		    READ_ONCE(ctx->nr_iopoll);
 	const struct cred *old;
-	int submitted = 0, polled = 0;
+	int submitted = 0;
 
 	if (!to_submit && !poll)
 		return false;
@@ -129,7 +134,7 @@ static bool xr_sqpoll_run_ctx(struct xuring_ring_ctx *ctx, unsigned int cap)
 	mutex_lock(&ctx->uring_lock);
 	xr_submit_state_begin(ctx);
 	if (poll)
-		polled = xr_iopoll_poll_once(ctx);
+		xr_iopoll_poll_once(ctx);
 	/* a ring being taken away from the thread gets no more SQEs */
 	if (to_submit && ctx->sq_data)
 		submitted = xr_submit_sqes(ctx, to_submit);
@@ -140,7 +145,7 @@ static bool xr_sqpoll_run_ctx(struct xuring_ring_ctx *ctx, unsigned int cap)
 
 	if (submitted > 0 && wq_has_sleeper(&ctx->sqo_sq_wait))
 		wake_up(&ctx->sqo_sq_wait);
-	return submitted > 0 || polled > 0;
+	return submitted > 0 || poll;
 }
 
 /* Is there anything for the thread to do? Under sqd->lock. */
