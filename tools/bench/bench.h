@@ -40,6 +40,7 @@ struct bench_opts {
 	int sqpoll_cpu;			/* SQ_AFF, or -1 */
 	double seconds;			/* run time (0: until max_ops) */
 	uint64_t max_ops;		/* stop after this many (0: no limit) */
+	bool profile_marks;		/* mark the loop for tools/prof */
 };
 
 /* One mapped ring, of either kind. */

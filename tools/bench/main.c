@@ -38,6 +38,8 @@ static void usage(FILE *f)
 "      --sqpoll-cpu=CPU     pin the SQ thread\n"
 "  -t, --time=SECONDS       run time (default 3; 0 with --ops)\n"
 "  -n, --ops=N              stop after N requests\n"
+"      --profile-marks      mark the start and end of the measured loop for\n"
+"                           make profile's QEMU plugin (tools/prof)\n"
 "  -h, --help\n"
 "\n"
 "Reads go to random %%bs-aligned offsets of FILE (its size, or a block\n"
@@ -59,7 +61,7 @@ static int parse_uint(const char *opt, const char *s, unsigned int min,
 	return 0;
 }
 
-enum { OPT_BATCH = 256, OPT_SQPOLL_CPU };
+enum { OPT_BATCH = 256, OPT_SQPOLL_CPU, OPT_PROFILE_MARKS };
 
 static const struct option long_opts[] = {
 	{ "engine", required_argument, NULL, 'e' },
@@ -77,6 +79,7 @@ static const struct option long_opts[] = {
 	{ "sqpoll-cpu", required_argument, NULL, OPT_SQPOLL_CPU },
 	{ "time", required_argument, NULL, 't' },
 	{ "ops", required_argument, NULL, 'n' },
+	{ "profile-marks", no_argument, NULL, OPT_PROFILE_MARKS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -148,6 +151,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		case 'O': o->direct = true; break;
 		case 'p': o->iopoll = true; break;
 		case 'S': o->sqpoll = true; break;
+		case OPT_PROFILE_MARKS: o->profile_marks = true; break;
 		case OPT_SQPOLL_CPU:
 			if (parse_uint("sqpoll-cpu", optarg, 0, 4095, &v))
 				return -1;

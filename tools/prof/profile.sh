@@ -6,12 +6,12 @@
 #
 # usage: profile.sh [--ops N] [--engines "xuring io_uring"] [-- BENCH-ARGS...]
 #
-# For each engine it boots the guest twice with the insn-profile.so QEMU
-# plugin, running xuring-bench for N and then 3N requests; subtracting the
-# first profile from the second leaves exactly 2N requests' worth of
-# kernel instructions (boot, setup and teardown cancel out), which it
-# attributes to kernel symbols and divides by 2N. BENCH-ARGS default to
-# polled-free 4 KiB O_DIRECT reads at depth 1 on null_blk:
+# For each engine it boots the guest with the insn-profile.so QEMU plugin
+# and runs xuring-bench for N requests with --profile-marks: the plugin
+# counts the kernel instructions that ran between the start and the end
+# of the measured loop (not boot, setup or teardown), which this
+# attributes to kernel symbols and divides by N. BENCH-ARGS default to
+# 4 KiB O_DIRECT reads at depth 1 on null_blk:
 #	--mode read --direct --depth 1 --batch 1 /dev/nullb0
 # Output: a table of instructions per request by function, the largest
 # differences first, in build/prof/table.txt and on the terminal.
@@ -52,7 +52,7 @@ profile_run() {
 	local tag=$1-$2 vm=$out/vm-$1-$2
 	XURING_VM_OUT=$vm XURING_QEMU_EXTRA="-plugin $plugin,arg=out=$out/$tag.blocks" \
 		"$root/tools/vm/run-vm.sh" --job profile --kver "$kver" --icount \
-		--timeout 900 --append "xuring.profile_args=--engine,$1,--ops,$2,$joined" \
+		--timeout 900 --append "xuring.profile_args=--engine,$1,--ops,$2,--profile-marks,$joined" \
 		> "$vm.log" 2>&1 || { tail -n 20 "$vm.log" >&2; return 1; }
 	tr -d '\r' < "$vm/results.log" > "$vm/results.txt"
 	awk '$1 == "profile-sym" { print $2, "S", $4 }' "$vm/results.txt" > "$out/$tag.syms"
@@ -69,7 +69,7 @@ profile_run() {
 # 16 hex digits, so a text sort orders addresses).
 symbolize() {	# TAG
 	{
-		awk '{ print $1, "B", $2 * $3 }' "$out/$1.blocks"
+		awk '!/^#/ { print $1, "B", $2 * $3 }' "$out/$1.blocks"
 		cat "$out/$1.syms"
 	} | sort -k1,1 -k2,2r |
 		awk '$2 == "S" { sym = $3; next }
@@ -77,45 +77,43 @@ symbolize() {	# TAG
 		     END { for (s in total) print s, total[s] }'
 }
 
-three=$((3 * ops))
-runs=()
-for e in $engines; do runs+=("$e $ops" "$e $three"); done
-echo "profile: ${#runs[@]} guests, two at a time: xuring-bench ${bench_args[*]}, $ops and $three requests"
+read -r -a runs <<< "$engines"
+echo "profile: ${#runs[@]} guest(s), two at a time: xuring-bench ${bench_args[*]}, $ops requests"
 for ((i = 0; i < ${#runs[@]}; i += 2)); do
-	# shellcheck disable=SC2086 # "ENGINE COUNT"
-	profile_run ${runs[i]} &
+	profile_run "${runs[i]}" "$ops" &
 	first=$!
 	if [ $((i + 1)) -lt ${#runs[@]} ]; then
-		# shellcheck disable=SC2086
-		profile_run ${runs[i + 1]} || die "guest '${runs[i + 1]}' failed"
+		profile_run "${runs[i + 1]}" "$ops" ||
+			die "guest '${runs[i + 1]}' failed"
 	fi
 	wait "$first" || die "guest '${runs[i]}' failed"
-	echo "profile: $((i + 2 > ${#runs[@]} ? ${#runs[@]} : i + 2)) of ${#runs[@]} guests done"
 done
 
 for e in $engines; do
-	symbolize "$e-$ops" > "$out/$e-$ops.by-symbol"
-	symbolize "$e-$three" > "$out/$e-$three.by-symbol"
+	read -r _ _ nr_marks < "$out/$e-$ops.blocks"
+	[ "$nr_marks" = 2 ] ||
+		die "the plugin saw $nr_marks marks in the $e guest, not 2 (an xuring-bench without --profile-marks?)"
+	symbolize "$e-$ops" > "$out/$e.by-symbol"
 done
 
 {
 	echo "kernel instructions per request, xuring-bench ${bench_args[*]}"
-	echo "(guest runs of $ops and $three requests subtracted; largest differences first)"
+	echo "(counted between the start and the end of the loop, $ops requests; largest differences first)"
 	for e in $engines; do
-		printf '  %-9s %s\n' "$e:" "$(grep -o 'iops=[0-9]*' "$out/$e-$three.result")"
+		printf '  %-9s %s\n' "$e:" "$(grep -o 'iops=[0-9]*' "$out/$e-$ops.result")"
 	done
 	args=()
 	for e in $engines; do
-		args+=("$out/$e-$ops.by-symbol" "$out/$e-$three.by-symbol")
+		args+=("$out/$e.by-symbol")
 	done
-	awk -v n=$((2 * ops)) -v engines="$engines" '
+	awk -v n="$ops" -v engines="$engines" '
 		FNR == 1 { f++ }
 		{ c[f, $1] = $2; seen[$1] = 1 }
 		END {
 			ne = split(engines, name, " ")
 			for (s in seen) {
 				for (e = 1; e <= ne; e++) {
-					v[s, e] = (c[2 * e, s] - c[2 * e - 1, s]) / n
+					v[s, e] = c[e, s] / n
 					sum[e] += v[s, e]
 				}
 			}
@@ -127,11 +125,9 @@ done
 				printf " %10.1f", sum[e]
 			printf "\n"
 			for (s in seen) {
-				d = v[s, 1] - (ne > 1 ? v[s, 2] : 0)
+				d = ne > 1 ? v[s, 1] - v[s, 2] : v[s, 1]
 				if (d < 0)
 					d = -d
-				if (ne == 1)
-					d = v[s, 1]
 				if (d < 0.5)
 					continue
 				line = sprintf("%-36s", s)
