@@ -99,6 +99,8 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 		nr = 1;
 	}
 	atomic_long_add(nr, &xr_stats.requests);
+	/* the ring reference each request holds as long as it exists */
+	percpu_ref_get_many(&ctx->refs, nr);
 	for (i = 0; i < nr; i++) {
 		struct xuring_req *req = reqs[i];
 
@@ -116,8 +118,12 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 }
 
 /*
- * Under uring_lock. The caller has taken the ring reference the request
- * holds while it lives (xr_submit_sqes() takes them a batch at a time).
+ * Under uring_lock. Every request, cached or live, holds a reference on
+ * ctx->refs from the slab allocation that made it until it goes back to
+ * the slab, so taking one from the cache and putting it back cost no
+ * reference counting: teardown drops the cached ones' references
+ * (xr_drop_req_cache()), and a request freed on a dying ring goes
+ * straight back to the slab with its own.
  */
 static struct xuring_req *xr_alloc_req(struct xuring_ring_ctx *ctx)
 {
@@ -131,29 +137,64 @@ static struct xuring_req *xr_alloc_req(struct xuring_ring_ctx *ctx)
 	return req;
 }
 
+/* Back to the slab, with the ring reference: may free the ring. */
+static void xr_free_req_to_slab(struct xuring_req *req)
+{
+	struct xuring_ring_ctx *ctx = req->ctx;
+
+	kmem_cache_free(xr_req_cachep, req);
+	atomic_long_dec(&xr_stats.requests);
+	percpu_ref_put(&ctx->refs);
+}
+
 static void xr_free_req(struct xuring_req *req)
 {
 	struct xuring_ring_ctx *ctx = req->ctx;
 
-	if (xr_in_submit_context(ctx))
+	if (unlikely(READ_ONCE(ctx->dying)))
+		xr_free_req_to_slab(req);
+	else if (xr_in_submit_context(ctx))
 		xr_req_cache_push(ctx, req);
 	else
 		llist_add(&req->llnode, &ctx->free_llist);
-	percpu_ref_put(&ctx->refs);
 }
 
-/* Called at teardown, when no request is live any more. */
-void xr_free_req_cache(struct xuring_ring_ctx *ctx)
+/*
+ * Free the cached requests; returns how many, whose ring references the
+ * caller drops (or, once ctx->refs is gone, forgets). Under uring_lock,
+ * or when nobody else can reach the ring.
+ */
+unsigned int xr_free_req_cache(struct xuring_ring_ctx *ctx)
 {
 	struct xuring_req *req;
+	unsigned int nr = 0;
 
 	xr_req_cache_take_remote(ctx);
 	while ((req = ctx->req_cache)) {
 		ctx->req_cache = req->batch_next;
 		kmem_cache_free(xr_req_cachep, req);
-		atomic_long_dec(&xr_stats.requests);
+		nr++;
 	}
+	atomic_long_sub(nr, &xr_stats.requests);
 	ctx->nr_cached_reqs = 0;
+	return nr;
+}
+
+/*
+ * Teardown, once ctx->dying is set: give the cached requests back to the
+ * slab and drop their references, so that ctx->refs falls to zero when
+ * the last live request is freed. A request a completion pushed on the
+ * cache just before it saw ctx->dying is found by the next call.
+ */
+void xr_drop_req_cache(struct xuring_ring_ctx *ctx)
+{
+	unsigned int nr;
+
+	mutex_lock(&ctx->uring_lock);
+	nr = xr_free_req_cache(ctx);
+	mutex_unlock(&ctx->uring_lock);
+	if (nr)
+		percpu_ref_put_many(&ctx->refs, nr);
 }
 
 /*
@@ -465,7 +506,7 @@ static void xr_free_req_stack(struct xuring_req *req)
 
 /*
  * Put @nr completed requests, a stack from @first to @last, back in the
- * cache at once, with their ring references. In submit context only.
+ * cache at once. In submit context only.
  */
 static void xr_recycle_req_stack(struct xuring_ring_ctx *ctx,
 				 struct xuring_req *first,
@@ -473,10 +514,13 @@ static void xr_recycle_req_stack(struct xuring_ring_ctx *ctx,
 {
 	if (!nr)
 		return;
+	if (unlikely(READ_ONCE(ctx->dying))) {
+		xr_free_req_stack(first);
+		return;
+	}
 	last->batch_next = ctx->req_cache;
 	ctx->req_cache = first;
 	ctx->nr_cached_reqs += nr;
-	percpu_ref_put_many(&ctx->refs, nr);
 }
 
 static void xr_punt_to_iowq(struct xuring_req *req);
@@ -966,7 +1010,7 @@ void __xr_submit_state_end(struct xuring_ring_ctx *ctx)
 int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 {
 	unsigned int entries = xr_sq_ready(ctx);
-	unsigned int left, refs;
+	unsigned int left;
 	int submitted = 0;
 
 	left = min3(nr, ctx->sq_entries, entries);
@@ -975,9 +1019,6 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 	/* plug when the batch is big enough for merging to pay off */
 	ctx->submit_state.need_plug = left > 2;
 	ctx->submit_state.submit_nr = left;
-	/* one ring reference per request, taken for the whole batch */
-	refs = left;
-	percpu_ref_get_many(&ctx->refs, refs);
 
 	do {
 		const struct xuring_sqe *sqe;
@@ -989,7 +1030,6 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 				submitted = -EAGAIN;
 			break;
 		}
-		refs--;
 		sqe = xr_get_sqe(ctx);
 		if (unlikely(!sqe)) {
 			xr_free_req(req);
@@ -1001,8 +1041,6 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 			break;
 	} while (--left);
 
-	if (unlikely(refs))
-		percpu_ref_put_many(&ctx->refs, refs);
 	ctx->submit_state.need_plug = false;
 	/* all loads from the consumed SQEs are done: hand them back */
 	smp_store_release(&ctx->rings->sq.head, ctx->cached_sq_head);

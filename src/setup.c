@@ -363,13 +363,16 @@ void xr_ring_teardown(struct xuring_ring_ctx *ctx)
 
 	xr_cancel_all(ctx);
 	percpu_ref_kill(&ctx->refs);
+	xr_drop_req_cache(ctx);
 	/*
 	 * Requests that are running keep their references until they
 	 * complete; keep cancelling, in case one was picked up by a worker
 	 * between two passes.
 	 */
-	while (!wait_for_completion_timeout(&ctx->refs_done, HZ / 20))
+	while (!wait_for_completion_timeout(&ctx->refs_done, HZ / 20)) {
 		xr_cancel_all(ctx);
+		xr_drop_req_cache(ctx);
+	}
 	xr_ctx_free(ctx);
 	atomic_long_dec(&xr_stats.rings);
 }
