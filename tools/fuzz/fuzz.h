@@ -4,8 +4,9 @@
  *
  * One 64-bit seed drives every choice. Each worker thread and each forked
  * child draws from its own generator, derived from the seed and its index,
- * so a single-threaded run is an exact replay of the same operations (as
- * long as the kernel answers the same way). Operations go to a ring-buffer
+ * and each operation from its own, derived from its thread's and its
+ * number, so a single-threaded run replays the same operations: what the
+ * kernel's timing changes inside one operation does not shift the rest. Operations go to a ring-buffer
  * log that is printed when the run stops on a kernel report, a hang or a
  * failed self-check.
  *
@@ -127,6 +128,8 @@ enum fz_stop {
 struct fz_thread {
 	int			idx;
 	pid_t			tid;
+	/* this thread's stream; each op draws from its own sub-stream */
+	uint64_t		seed;
 	struct fz_rng		rng;
 	uint64_t		ops;
 	/* monotonic ns of the last finished op; 0 while idle */

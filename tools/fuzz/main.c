@@ -124,6 +124,14 @@ static void *fz_worker(void *arg)
 			break;
 		}
 		t->cur_opno = n;
+		/*
+		 * What the kernel did (how many SQEs it consumed, which CQEs
+		 * async work has posted yet) varies from run to run, and an
+		 * op's choices may depend on it: seeding every op afresh from
+		 * the thread's seed and its op count keeps such a difference
+		 * inside that op, so the same seed gives the same ops.
+		 */
+		fz_rng_seed(&t->rng, fz_derive_seed(t->seed, 3, t->ops));
 		fz_op_run(&t->rng);
 		t->ops++;
 		t->progress_ns = fz_now_ns();
@@ -292,8 +300,7 @@ int main(int argc, char **argv)
 		struct fz_thread *t = &fz_threads[i];
 
 		t->idx = i;
-		fz_rng_seed(&t->rng, i ? fz_derive_seed(fz_cfg.seed, 1, i) :
-			    fz_cfg.seed);
+		t->seed = i ? fz_derive_seed(fz_cfg.seed, 1, i) : fz_cfg.seed;
 		if (i == 0 && fz_cfg.threads == 1) {
 			fz_worker(t);
 			break;
