@@ -28,7 +28,11 @@ KBUILD_ARGS := $(if $(C),C=$(C)) $(if $(W),W=$(W))
 
 # the fuzzer's budget and seed (a random one, printed, by default)
 SECONDS ?= 300
-SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+# Drawn once (:=): a recursive ?= variable ran od again at every use, and
+# the seed printed for replay was not the one the guest got.
+ifeq ($(origin SEED),undefined)
+SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
 
 .PHONY: all module tools selftests deps check run bench clean help \
 	checkpatch sparse check-debug fuzz payload profile

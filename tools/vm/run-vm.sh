@@ -7,7 +7,7 @@
 #
 # usage: run-vm.sh --job JOB [--kver VER] [--kernel PATH] [--moddir DIR]
 #                  [--ko PATH] [--timeout SEC] [--smp N] [--mem SIZE]
-#                  [--icount] [--payload DIR] [--append STR]
+#                  [--cpu MODEL] [--icount] [--payload DIR] [--append STR]
 #                  [--selftests DIR]   (default build/selftests)
 # --icount gives the guest a deterministic clock (for benchmarks) and one
 # vCPU unless --smp says otherwise (the 6.1 cloud kernel does not bring a
@@ -24,7 +24,7 @@ vm=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$vm/../.." && pwd)
 out=${XURING_VM_OUT:-$root/build/vm}
 
-job='' kver='' kernel='' moddir='' ko=$root/xuring.ko timeout=300 smp='' mem=2G
+job='' kver='' kernel='' moddir='' ko=$root/xuring.ko timeout=300 smp='' mem=2G cpu=max
 icount='' payload='' append='' selftests=$root/build/selftests
 
 die() {	# keeps the promise about the last line
@@ -36,7 +36,7 @@ die() {	# keeps the promise about the last line
 while [ $# -gt 0 ]; do
 	case $1 in
 	--icount) icount=1; shift ;;
-	--job|--kver|--kernel|--moddir|--ko|--timeout|--smp|--mem|--payload|--append|--selftests)
+	--job|--kver|--kernel|--moddir|--ko|--timeout|--smp|--mem|--cpu|--payload|--append|--selftests)
 		[ $# -ge 2 ] || die "$1 needs an argument"
 		printf -v "${1#--}" '%s' "$2"
 		shift 2 ;;
@@ -81,7 +81,7 @@ fi
 cmdline="console=ttyS0 panic=-1 oops=panic softlockup_panic=1 nvme.poll_queues=2 xuring.job=$job xuring.timeout=$((timeout * 4 / 5)) $append"
 # q35, not the default i440fx machine: the latter's ACPI _PRT loop takes the
 # KASAN debug kernel 30 s per evaluation (AE_AML_LOOP_TIMEOUT) under TCG.
-qemu=(qemu-system-x86_64 "${accel[@]}" -machine q35 -cpu max -m "$mem"
+qemu=(qemu-system-x86_64 "${accel[@]}" -machine q35 -cpu "$cpu" -m "$mem"
       -nographic -nodefaults -no-reboot
       -kernel "$kernel" -initrd "$out/initramfs.gz" -append "$cmdline"
       -serial "file:$out/console.log" -serial "file:$out/results.log")
