@@ -6,9 +6,9 @@
  * child draws from its own generator, derived from the seed and its index,
  * and each operation from its own, derived from its thread's and its
  * number, so a single-threaded run replays the same operations: what the
- * kernel's timing changes inside one operation does not shift the rest. Operations go to a ring-buffer
- * log that is printed when the run stops on a kernel report, a hang or a
- * failed self-check.
+ * kernel's timing changes inside one operation does not shift the rest.
+ * Operations go to a ring-buffer log that is printed when the run stops
+ * on a kernel report, a hang or a failed self-check.
  *
  * Files: main.c (options, workers, the op loop), report.c (op log, kernel
  * log watcher, hang monitor, failures), world.c (fds and memory the SQEs
