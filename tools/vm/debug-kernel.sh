@@ -54,7 +54,8 @@ grep -v '^#' "$here/debug-kernel.config" | grep -v '^$' | xargs scripts/config
 make -s olddefconfig >&2
 
 # Fail early if an option did not stick (a dependency was missing).
-for opt in KASAN PROVE_LOCKING DEBUG_KMEMLEAK FAILSLAB FAIL_PAGE_ALLOC \
+for opt in KASAN PROVE_LOCKING DEBUG_KMEMLEAK FAILSLAB FAIL_PAGE_ALLOC DEBUG_VM \
+	   MEMCG CGROUP_PIDS GCOV_KERNEL KCOV EVENT_TRACING DEBUG_OBJECTS_WORK \
 	   FAULT_INJECTION_DEBUG_FS DEBUG_ATOMIC_SLEEP DETECT_HUNG_TASK; do
 	if ! grep -q "^CONFIG_$opt=y" .config; then
 		echo "debug-kernel: CONFIG_$opt did not survive olddefconfig" >&2
