@@ -29,6 +29,7 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.prep			= xr_prep_readv,
 		.issue			= xr_read,
 		.cleanup		= xr_rw_cleanup,
+		.reissue		= xr_rw_reissue,
 	},
 	[XURING_OP_WRITEV] = {
 		.name			= "WRITEV",
@@ -41,6 +42,7 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.prep			= xr_prep_writev,
 		.issue			= xr_write,
 		.cleanup		= xr_rw_cleanup,
+		.reissue		= xr_rw_reissue,
 	},
 	[XURING_OP_FSYNC] = {
 		.name			= "FSYNC",
@@ -59,6 +61,7 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.prep			= xr_prep_read_fixed,
 		.issue			= xr_read,
 		.cleanup		= xr_rw_cleanup,
+		.reissue		= xr_rw_reissue,
 	},
 	[XURING_OP_WRITE_FIXED] = {
 		.name			= "WRITE_FIXED",
@@ -72,6 +75,7 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.prep			= xr_prep_write_fixed,
 		.issue			= xr_write,
 		.cleanup		= xr_rw_cleanup,
+		.reissue		= xr_rw_reissue,
 	},
 	[XURING_OP_SYNC_FILE_RANGE] = {
 		.name			= "SYNC_FILE_RANGE",
@@ -96,6 +100,7 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.prep			= xr_prep_read,
 		.issue			= xr_read,
 		.cleanup		= xr_rw_cleanup,
+		.reissue		= xr_rw_reissue,
 	},
 	[XURING_OP_WRITE] = {
 		.name			= "WRITE",
@@ -108,6 +113,7 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.prep			= xr_prep_write,
 		.issue			= xr_write,
 		.cleanup		= xr_rw_cleanup,
+		.reissue		= xr_rw_reissue,
 	},
 	[XURING_OP_FADVISE] = {
 		.name			= "FADVISE",

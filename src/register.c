@@ -108,8 +108,11 @@ int xr_register(struct xuring_ring_ctx *ctx, unsigned int opcode,
 	if (opcode == XURING_REGISTER_PROBE)
 		return xr_register_probe(arg, nr_args);
 	/* buffers are pinned from, and files looked up in, the caller */
-	if (current->mm != ctx->mm)
+	if (current->mm != ctx->owner.mm)
 		return -EEXIST;
+	/* nothing new once the owner exited or exec'ed (teardown.c) */
+	if (xr_owner_is_gone(&ctx->owner))
+		return -EOWNERDEAD;
 
 	mutex_lock(&ctx->uring_lock);
 	ret = xr_register_locked(ctx, opcode, arg, nr_args);

@@ -357,9 +357,11 @@ static bool xr_rw_should_reissue(struct xuring_req *req)
 
 /*
  * A non-blocking attempt came back -EAGAIN after it was queued: start
- * over from io-wq, from the iterator as it was before the attempt.
+ * over from io-wq, from the iterator as it was before the attempt. The
+ * op's ->reissue: called by the last holder of the request (core.c), so
+ * never while an issuer is still inside the call.
  */
-static void xr_rw_reissue(struct xuring_req *req)
+void xr_rw_reissue(struct xuring_req *req)
 {
 	struct xr_rw *rw = xr_rw_cmd(req);
 
@@ -374,21 +376,17 @@ static void xr_rw_reissue(struct xuring_req *req)
 static void xr_rw_complete(struct kiocb *kiocb, long res)
 {
 	struct xuring_req *req = xr_rw_req(kiocb);
-	struct xuring_ring_ctx *ctx = req->ctx;
 
 	if (unlikely(res == -EAGAIN || res == -EOPNOTSUPP) &&
 	    xr_rw_should_reissue(req)) {
 		/*
-		 * Inside the call that issues this very request (a bio that
-		 * could not get a tag): the issuer still uses the request,
-		 * so leave the retry to it. Otherwise nobody holds it.
+		 * Issue it again, but not under an issuer that is still
+		 * inside the call (a bio that could not get a tag fails in
+		 * the submitter's context; a stacked driver may fail it on
+		 * another CPU before the call returns): the last holder of
+		 * the request does it.
 		 */
-		if (xr_in_submit_context(ctx) &&
-		    ctx->submit_state.issuing == req) {
-			req->flags |= XR_REQ_F_REISSUE;
-			return;
-		}
-		xr_rw_reissue(req);
+		xr_req_reissue(req);
 		return;
 	}
 	/*
@@ -433,7 +431,7 @@ static bool xr_rw_iopoll_bounced(struct xuring_req *req)
 {
 	/* pairs with the store-release in xr_rw_complete_iopoll() */
 	return smp_load_acquire(&req->iopoll_done) && req->res == -EAGAIN &&
-	       !(req->flags & XR_REQ_F_NOWAIT) && !READ_ONCE(req->ctx->dying);
+	       !(req->flags & XR_REQ_F_NOWAIT) && !xr_ring_stopping(req->ctx);
 }
 
 /* Make a bounced polled request ready to be issued again. */
@@ -481,18 +479,9 @@ static int xr_rw_outcome(struct xuring_req *req, long ret, bool nonblock,
 
 	if (ret == -EIOCBQUEUED) {
 		/*
-		 * Queued: unless this was an inline attempt that ki_complete
-		 * asked to retry, the request belongs to its completion now.
+		 * Queued: the request belongs to its completion now (which
+		 * may have handed it back for a reissue, see xr_rw_complete()).
 		 */
-		if (nonblock && unlikely(req->flags & XR_REQ_F_REISSUE)) {
-			/* ki_complete asked us to retry once we were back */
-			req->flags &= ~XR_REQ_F_REISSUE;
-			xr_rw_end_write(req);
-			rw->iter = rw->iter_saved;
-			req->flags &= ~XR_REQ_F_NOWAIT_ISSUE;
-			req->flags |= XR_REQ_F_REISSUED;
-			return -EAGAIN;
-		}
 		if (iopoll)
 			xr_iopoll_add(req);
 		return XR_ISSUE_SKIP_COMPLETE;
@@ -607,7 +596,6 @@ static int __xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 {
 	bool nonblock = issue_flags & XR_ISSUE_NONBLOCK;
 	bool iopoll = req->flags & XR_REQ_F_IOPOLL;
-	struct xr_submit_state *state = &req->ctx->submit_state;
 	struct xr_rw *rw = xr_rw_cmd(req);
 	struct kiocb *kiocb = &rw->kiocb;
 	struct file *file = req->file;
@@ -646,8 +634,6 @@ again:
 	if (unlikely(ret))
 		return ret;
 
-	if (nonblock)
-		state->issuing = req;
 	if (ddir == READ) {
 		if (likely(file->f_op->read_iter))
 			ret = call_read_iter(file, kiocb, &rw->iter);
@@ -655,8 +641,16 @@ again:
 			ret = xr_rw_loop(req, READ, ppos, nonblock);
 	} else {
 		if (unlikely(!xr_rw_start_write(req, nonblock))) {
-			ret = -EAGAIN;
-			goto out;
+			/*
+			 * A frozen file system. RWF_NOWAIT asked not to wait
+			 * for it: -EAGAIN is the answer, not a reason to go
+			 * to io-wq. The write did not start: no end_write.
+			 */
+			if (req->flags & XR_REQ_F_NOWAIT) {
+				xr_req_complete(req, xr_rw_result(req, -EAGAIN));
+				return XR_ISSUE_SKIP_COMPLETE;
+			}
+			return -EAGAIN;
 		}
 		kiocb->ki_flags |= IOCB_WRITE;
 		if (issue_flags & XR_ISSUE_IOWQ)
@@ -668,8 +662,6 @@ again:
 		if (issue_flags & XR_ISSUE_IOWQ)
 			xr_set_fsize_limit(old_limit);
 	}
-	if (nonblock)
-		state->issuing = NULL;
 	/*
 	 * A polled request is not on the poll list yet, so still ours: if
 	 * the device bounced it during the call, try again at once (io-wq)
@@ -687,10 +679,6 @@ again:
 	}
 	/* after -EIOCBQUEUED the request may already be completed */
 	return xr_rw_outcome(req, ret, nonblock, iopoll);
-out:
-	if (nonblock)
-		state->issuing = NULL;
-	return ret;
 }
 
 static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
