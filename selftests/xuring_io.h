@@ -562,7 +562,14 @@ static inline int xr_wait_child_ms(pid_t pid, unsigned int timeout_ms)
 /* Become user and group 65534 with no capabilities (from root). */
 static inline int xr_become_nobody(void)
 {
-	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+	struct stat st;
+	gid_t grp;
+
+	/* keep access to the device the way it is granted: by its group */
+	if (stat(XURING_DEVICE_PATH, &st))
+		return -errno;
+	grp = st.st_gid;
+	if (setgroups(1, &grp) || setgid(65534) || setuid(65534))
 		return -errno;
 	return 0;
 }

@@ -392,20 +392,20 @@ TEST_F(rsrc, buffers)
 {
 	size_t page = sysconf(_SC_PAGESIZE);
 	unsigned char *a = self->buf, *c = self->buf + (128 << 10) + 100;
-	long pinned0, vmlck0;
+	long pinned0, vmpin0;
 	struct iovec iov[3] = {
 		{ a, 64 << 10 }, { NULL, 0 }, { c, 5 * page },
 	};
 
 	NEED_FILE();
 	pinned0 = xr_counter("pinned_pages");
-	vmlck0 = xr_status_kb("VmLck");
+	vmpin0 = xr_status_kb("VmPin");
 	ASSERT_LE(0, pinned0);
-	ASSERT_LE(0, vmlck0);
+	ASSERT_LE(0, vmpin0);
 	ASSERT_EQ(0, register_buffers(&self->r, iov, 3));
 	/* 16 pages, and c spans 6 */
 	ASSERT_EQ(pinned0 + 22, xr_counter("pinned_pages"));
-	ASSERT_EQ(vmlck0 + 22 * (long)page / 1024, xr_status_kb("VmLck"));
+	ASSERT_EQ(vmpin0 + 22 * (long)page / 1024, xr_status_kb("VmPin"));
 
 	/* WRITE_FIXED from a, at an odd place inside it */
 	xr_fill_pattern(a + 1000, 30000, 5000, 12);
@@ -459,7 +459,7 @@ TEST_F(rsrc, buffers)
 	ASSERT_EQ(-EBUSY, register_buffers(&self->r, iov, 3));
 	ASSERT_EQ(0, unregister_buffers(&self->r));
 	ASSERT_EQ(pinned0, xr_counter("pinned_pages"));
-	ASSERT_EQ(vmlck0, xr_status_kb("VmLck"));
+	ASSERT_EQ(vmpin0, xr_status_kb("VmPin"));
 	ASSERT_EQ(-ENXIO, unregister_buffers(&self->r));
 	ASSERT_EQ(-EFAULT, run_rw(&self->r, XURING_OP_READ_FIXED, self->fd,
 				  false, a, 100, 0, 0));
@@ -469,7 +469,7 @@ TEST_F(rsrc, buffers)
 TEST_F(rsrc, buffers_errors)
 {
 	long pinned0 = xr_counter("pinned_pages");
-	long vmlck0 = xr_status_kb("VmLck");
+	long vmpin0 = xr_status_kb("VmPin");
 	struct iovec iov[2] = { { self->buf, 4096 }, { self->buf, 4096 } };
 	struct iovec *many;
 	void *map;
@@ -514,7 +514,7 @@ TEST_F(rsrc, buffers_errors)
 
 	/* every failure unpinned and uncharged what it had taken */
 	ASSERT_EQ(pinned0, xr_counter("pinned_pages"));
-	ASSERT_EQ(vmlck0, xr_status_kb("VmLck"));
+	ASSERT_EQ(vmpin0, xr_status_kb("VmPin"));
 	ASSERT_EQ(-ENXIO, unregister_buffers(&self->r));
 	ASSERT_TRUE(xr_nop_works(&self->r));
 }
@@ -744,11 +744,11 @@ static int memlock_child(void)
 	iov.iov_len = 32 << 10;
 	if (register_buffers(&r, &iov, 1))
 		return 8;
-	if (xr_status_kb("VmLck") != 32)
+	if (xr_status_kb("VmPin") != 32)
 		return 9;
 	if (unregister_buffers(&r))
 		return 10;
-	if (xr_status_kb("VmLck") != 0)
+	if (xr_status_kb("VmPin") != 0)
 		return 11;
 	/* two buffers that together exceed it */
 	{
@@ -758,7 +758,7 @@ static int memlock_child(void)
 
 		if (register_buffers(&r, two, 2) != -ENOMEM)
 			return 12;
-		if (xr_status_kb("VmLck") != 0)
+		if (xr_status_kb("VmPin") != 0)
 			return 13;
 	}
 	xr_ring_exit(&r);

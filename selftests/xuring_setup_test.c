@@ -38,30 +38,48 @@ static int setup_fresh(unsigned int entries, struct xuring_params *p)
 	return ret;
 }
 
-TEST(device_is_world_rw_char_device)
+/*
+ * The device gives nobody but root and its group access: 0660, owned by
+ * root (the group is the administrator's choice, root's by default).
+ */
+TEST(device_is_group_only_char_device)
 {
 	struct stat st;
 
 	ASSERT_EQ(0, stat(XURING_DEVICE_PATH, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
-	EXPECT_EQ(0666U, st.st_mode & 07777U);
+	EXPECT_EQ(0660U, st.st_mode & 07777U);
+	EXPECT_EQ(0U, st.st_uid);
 }
 
 /*
- * Set up a ring as nobody (uid/gid 65534) and run a NOP through it.
- * Returns 0 or the number of the step that failed.
+ * Set up a ring as nobody (uid/gid 65534), with or without the device's
+ * group among its groups, and run a NOP through it. Returns 0, or the
+ * number of the step that failed.
  */
-static int unprivileged_child(void)
+static int unprivileged_child(bool granted)
 {
 	struct xuring_cqe cqe;
 	struct xr_ring r;
+	struct stat st;
+	gid_t grp;
+	int fd;
 
-	if (getuid() == 0) {
-		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
-			return 1;
-	}
+	if (stat(XURING_DEVICE_PATH, &st))
+		return 1;
+	grp = st.st_gid;
+	if (setgroups(granted ? 1 : 0, &grp) || setgid(65534) ||
+	    setuid(65534))
+		return 1;
 	if (getuid() == 0 || geteuid() == 0)
 		return 2;
+	if (!granted) {
+		/* 65534 is not the device's group: no access at all */
+		fd = open(XURING_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 || errno != EACCES)
+			return 7;
+		return 0;
+	}
 	if (xr_ring_init(&r, 4, 0))
 		return 3;
 	if (!xr_queue_nop(&r, 0x1234))
@@ -74,20 +92,35 @@ static int unprivileged_child(void)
 	return 0;
 }
 
-TEST(unprivileged_user_can_set_up_ring)
+static void check_unprivileged(struct __test_metadata *_metadata,
+			       bool granted)
 {
 	int status;
 	pid_t pid;
 
+	if (geteuid())
+		SKIP(return, "needs root to become another user");
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(unprivileged_child());
+		_exit(unprivileged_child(granted));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("child failed at step %d (1 setuid, 2 still root, 3 ring setup, 5 enter, 6 cqe)",
+		TH_LOG("child failed at step %d (1 setuid, 2 still root, 3 ring setup, 5 enter, 6 cqe, 7 opened without access)",
 		       WEXITSTATUS(status));
+}
+
+/* A member of the device's group may set up rings... */
+TEST(unprivileged_user_with_access_can_set_up_ring)
+{
+	check_unprivileged(_metadata, true);
+}
+
+/* ... and a user outside it cannot even open the device. */
+TEST(unprivileged_user_without_access_is_refused)
+{
+	check_unprivileged(_metadata, false);
 }
 
 TEST(sq_entries_round_up_and_cq_is_twice)
