@@ -146,7 +146,8 @@ void xr_owner_busy_begin(struct xr_owner *owner)
 	atomic_inc(&owner->busy);
 	/* pairs with the barrier in xr_owner_watch_work() */
 	smp_mb__after_atomic();
-	if (!test_and_set_bit(XR_OWNER_WATCHING_BIT, &owner->state))
+	if (!xr_owner_is_gone(owner) &&
+	    !test_and_set_bit(XR_OWNER_WATCHING_BIT, &owner->state))
 		queue_delayed_work(system_unbound_wq, &owner->watch_work,
 				   XR_OWNER_WATCH_INTERVAL);
 }
@@ -239,7 +240,8 @@ int xr_owner_init(struct xr_owner *owner,
 
 /*
  * The ring is being torn down: no trigger may fire any more, and ->gone
- * has run to its end if it ran at all. Safe on an owner that
+ * has run to its end if it ran at all. The ring's kthreads may still run
+ * (the watch goes with xr_owner_release()). Safe on an owner that
  * xr_owner_init() left half set up.
  */
 void xr_owner_disarm(struct xr_owner *owner)
@@ -253,15 +255,18 @@ void xr_owner_disarm(struct xr_owner *owner)
 	if (owner->mn_registered)
 		mmu_notifier_unregister(&owner->mn, owner->mm);
 	owner->mn_registered = false;
-	if (owner->gone) {
-		cancel_delayed_work_sync(&owner->watch_work);
+	if (owner->gone)
 		cancel_work_sync(&owner->gone_work);
-	}
 }
 
-/* Drop what the owner holds, once no kthread acts for it any more. */
+/*
+ * Drop what the owner holds, once no kthread acts for it any more: none
+ * can start the watch again, and the watch stops at the GONE bit.
+ */
 void xr_owner_release(struct xr_owner *owner)
 {
+	if (owner->gone)
+		cancel_delayed_work_sync(&owner->watch_work);
 	if (owner->creds)
 		put_cred(owner->creds);
 	if (owner->memcg)
