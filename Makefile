@@ -144,7 +144,7 @@ fuzz: deps
 CHECKPATCH := perl $(BUILD)/ksrc/scripts/checkpatch.pl --no-tree --strict \
 	--terse
 checkpatch: deps
-	$(CHECKPATCH) -f src/*.c include/*.h
+	$(CHECKPATCH) -f src/*.c include/*.h include/trace/events/*.h
 	$(CHECKPATCH) --ignore BIT_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO -f uapi/linux/*.h
 
 # Fails on any sparse (or compiler) warning, not just on errors.

@@ -49,5 +49,7 @@ int xr_register_buffers2(struct xuring_ring_ctx *ctx, void __user *arg,
 			 unsigned int size);
 int xr_unregister_buffers(struct xuring_ring_ctx *ctx);
 void xr_rsrc_free(struct xuring_ring_ctx *ctx);
+unsigned int xr_nr_fixed_files(struct xuring_ring_ctx *ctx);
+unsigned int xr_nr_fixed_bufs(struct xuring_ring_ctx *ctx);
 
 #endif /* XURING_RSRC_H */

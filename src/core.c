@@ -37,6 +37,7 @@
 #include "rsrc.h"
 #include "sqpoll.h"
 #include "stats.h"
+#include <trace/events/xuring.h>
 
 static struct kmem_cache *xr_req_cachep;
 
@@ -332,8 +333,14 @@ static inline bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
 		return false;
 	/* earlier overflowed CQEs go first, to keep completion order */
 	if (likely(list_empty(&ctx->cq_overflow_list)) &&
-	    xr_fill_cqe(ctx, req->user_data, req->res, req->cflags))
+	    xr_fill_cqe(ctx, req->user_data, req->res, req->cflags)) {
+		trace_xuring_complete(ctx, req, req->user_data, req->res,
+				      req->cflags, 0, 0);
 		return false;
+	}
+	/* the request itself holds the CQE: xuring never drops one */
+	trace_xuring_cqe_overflow(ctx, req->user_data, req->res, req->cflags,
+				  req);
 	if (list_empty(&ctx->cq_overflow_list))
 		atomic_or(XURING_SQ_CQ_OVERFLOW, &ctx->rings->sq_flags);
 	/* the list keeps the completion's reference; submission sees the count */
@@ -400,6 +407,7 @@ static struct xuring_req *xr_detach_failed_links(struct xuring_req *req)
 	struct xuring_req *link, *first = req->link;
 
 	for (link = first; link; link = link->link) {
+		trace_xuring_fail_link(req, link);
 		if (!(link->flags & XR_REQ_F_FAIL))
 			link->res = -ECANCELED;
 		link->flags |= XR_REQ_F_FAIL;
@@ -681,6 +689,8 @@ static void xr_prep_async_work(struct xuring_req *req)
 static void xr_punt_to_iowq(struct xuring_req *req)
 {
 	xr_prep_async_work(req);
+	trace_xuring_queue_async_work(req,
+				      !!(req->work.flags & XR_WORK_HASHED));
 	refcount_inc(&req->refs);
 	xr_iowq_enqueue(req->ctx->iowq, &req->work);
 }
@@ -795,6 +805,7 @@ static bool xr_drain_defer(struct xuring_req *req)
 	defer = !list_empty(&ctx->defer_list) ||
 		(s32)(ctx->nr_completed - req->drain_seq) < 0;
 	if (defer) {
+		trace_xuring_defer(req);
 		req->flags |= XR_REQ_F_DEFERRED;
 		list_add_tail(&req->list, &ctx->defer_list);
 	} else if (!(req->flags & XR_REQ_F_IO_DRAIN)) {
@@ -889,6 +900,7 @@ static struct file *xr_get_file(struct xuring_req *req, int fd)
 	struct xuring_ring_ctx *ctx = req->ctx;
 	struct file *file;
 
+	trace_xuring_file_get(req, fd);
 	if (req->flags & XR_REQ_F_FIXED_FILE)
 		return xr_fixed_file_get(ctx, fd);
 	/* the SQ thread is a kthread: look in the owner's file table */
@@ -999,11 +1011,19 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
  * is assembled to its end and then failed as a whole, so that a bad SQE
  * in the middle of a link does not leave the rest of it running.
  */
-static int xr_submit_fail_init(struct xuring_req *req, int ret)
+static int xr_submit_fail_init(struct xuring_req *req,
+			       const struct xuring_sqe *sqe, int ret)
 {
 	struct xr_submit_state *state = &req->ctx->submit_state;
 	struct xuring_req *head = state->link_head;
 
+	if (trace_xuring_req_failed_enabled()) {
+		/* the application may change the SQE: trace one copy */
+		struct xuring_sqe copy;
+
+		memcpy(&copy, sqe, sizeof(copy));
+		trace_xuring_req_failed(&copy, req, ret);
+	}
 	req->res = ret;
 	req_set_fail(req);
 	if (head && !(head->flags & XR_REQ_F_FAIL)) {
@@ -1037,9 +1057,11 @@ static int xr_submit_sqe(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 
 	ret = xr_init_req(ctx, req, sqe);
 	if (unlikely(ret))
-		return xr_submit_fail_init(req, ret);
+		return xr_submit_fail_init(req, sqe, ret);
+	trace_xuring_submit_req(req);
 
 	if (unlikely(state->link_head)) {
+		trace_xuring_link(req, state->link_head);
 		state->link_last->link = req;
 		state->link_last = req;
 		if (req->flags & XR_REQ_LINK_FLAGS)

@@ -5,6 +5,8 @@
  * io_uring that xuring does not implement have no row and complete with
  * -EOPNOTSUPP; XURING_REGISTER_PROBE reports exactly the rows below.
  */
+#include <linux/nospec.h>
+
 #include "core.h"
 #include "opdef.h"
 #include "advise.h"
@@ -126,4 +128,16 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 bool xr_op_supported(unsigned int opcode)
 {
 	return opcode < XURING_OP_LAST && xr_op_defs[opcode].prep;
+}
+
+/*
+ * The opcode's name, as io_uring_get_opcode() gives it, for tracepoints
+ * and statistics. Any u8 may come from an SQE: only rows have a name.
+ */
+const char *xr_op_name(unsigned int opcode)
+{
+	if (opcode >= XURING_OP_LAST)
+		return "INVALID";
+	opcode = array_index_nospec(opcode, XURING_OP_LAST);
+	return xr_op_defs[opcode].name ?: "UNKNOWN";
 }

@@ -10,6 +10,7 @@
 #include "core.h"
 #include "opdef.h"
 #include "rsrc.h"
+#include <trace/events/xuring.h>
 
 /* ops_len is a u8: no probe can describe more opcodes than this */
 #define XR_PROBE_MAX_OPS	256
@@ -100,8 +101,8 @@ static int xr_register_locked(struct xuring_ring_ctx *ctx, unsigned int opcode,
 	return -EINVAL;
 }
 
-int xr_register(struct xuring_ring_ctx *ctx, unsigned int opcode,
-		void __user *arg, unsigned int nr_args)
+static int __xr_register(struct xuring_ring_ctx *ctx, unsigned int opcode,
+			 void __user *arg, unsigned int nr_args)
 {
 	int ret;
 
@@ -117,5 +118,20 @@ int xr_register(struct xuring_ring_ctx *ctx, unsigned int opcode,
 	mutex_lock(&ctx->uring_lock);
 	ret = xr_register_locked(ctx, opcode, arg, nr_args);
 	mutex_unlock(&ctx->uring_lock);
+	return ret;
+}
+
+int xr_register(struct xuring_ring_ctx *ctx, unsigned int opcode,
+		void __user *arg, unsigned int nr_args)
+{
+	int ret = __xr_register(ctx, opcode, arg, nr_args);
+
+	if (trace_xuring_register_enabled()) {
+		/* the tables the counts come from may change without it */
+		mutex_lock(&ctx->uring_lock);
+		trace_xuring_register(ctx, opcode, xr_nr_fixed_files(ctx),
+				      xr_nr_fixed_bufs(ctx), ret);
+		mutex_unlock(&ctx->uring_lock);
+	}
 	return ret;
 }

@@ -602,3 +602,16 @@ void xr_rsrc_free(struct xuring_ring_ctx *ctx)
 		ctx->buf_table = NULL;
 	}
 }
+
+/* Registered file slots and buffers, for tracing. Under uring_lock. */
+unsigned int xr_nr_fixed_files(struct xuring_ring_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->uring_lock);
+	return ctx->file_table ? ctx->file_table->nr : 0;
+}
+
+unsigned int xr_nr_fixed_bufs(struct xuring_ring_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->uring_lock);
+	return ctx->buf_table ? ctx->buf_table->nr : 0;
+}

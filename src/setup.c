@@ -16,6 +16,7 @@
 #include "rsrc.h"
 #include "sqpoll.h"
 #include "stats.h"
+#include <trace/events/xuring.h>
 
 #define XR_SETUP_FLAGS	(XURING_SETUP_IOPOLL | XURING_SETUP_SQPOLL | \
 			 XURING_SETUP_SQ_AFF | XURING_SETUP_CQSIZE | \
@@ -320,6 +321,9 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 	}
 	atomic_long_inc(&xr_stats.rings);
 	atomic_long_inc(&xr_stats.rings_setup);
+	if (trace_xuring_create_enabled())
+		trace_xuring_create(xr_trace_file_fd(file), ctx, p.sq_entries,
+				    p.cq_entries, p.flags);
 	xr_sqpoll_start(ctx);
 	return 0;
 err_sq:

@@ -12,6 +12,7 @@
 
 #include "core.h"
 #include "iopoll.h"
+#include <trace/events/xuring.h>
 
 struct xr_wait_queue {
 	struct wait_queue_entry	wq;
@@ -155,6 +156,7 @@ int xr_cq_wait(struct xuring_ring_ctx *ctx, unsigned int min_events,
 	iowq.ctx = ctx;
 	iowq.cq_tail = READ_ONCE(ctx->rings->cq.head) + min_events;
 
+	trace_xuring_cqring_wait(ctx, min_events);
 	for (;;) {
 		prepare_to_wait_exclusive(&ctx->cq_wait, &iowq.wq,
 					  TASK_INTERRUPTIBLE);
