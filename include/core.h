@@ -22,6 +22,7 @@
 
 #include "io-wq.h"
 #include "owner.h"
+#include "stats.h"
 
 #define XR_MAX_ENTRIES		32768
 #define XR_MAX_CQ_ENTRIES	(2 * XR_MAX_ENTRIES)
@@ -93,6 +94,7 @@ enum {
 	XR_REQ_F_DEFERRED_BIT,
 	XR_REQ_F_NOWAIT_BIT,
 	XR_REQ_F_SUPPORT_NOWAIT_BIT,
+	XR_REQ_F_STATS_BIT,
 };
 
 #define XR_REQ_F_FIXED_FILE	BIT(XR_REQ_F_FIXED_FILE_BIT)
@@ -125,6 +127,8 @@ enum {
 #define XR_REQ_F_NOWAIT		BIT(XR_REQ_F_NOWAIT_BIT)
 /* the file honours IOCB_NOWAIT, so an inline attempt is worth it */
 #define XR_REQ_F_SUPPORT_NOWAIT	BIT(XR_REQ_F_SUPPORT_NOWAIT_BIT)
+/* submitted with statistics on: its completion is counted (stats.h) */
+#define XR_REQ_F_STATS		BIT(XR_REQ_F_STATS_BIT)
 
 #define XR_REQ_LINK_FLAGS	(XR_REQ_F_LINK | XR_REQ_F_HARDLINK)
 
@@ -163,6 +167,8 @@ struct xuring_req {
 	u64			user_data;
 	s32			res;		/* CQE res */
 	u32			cflags;		/* CQE flags */
+	/* XR_REQ_F_STATS: when its submission batch started */
+	u64			submit_ns;
 	/*
 	 * References: the completion's (from init until the CQE is posted),
 	 * an issuer's inside a call that may complete the request elsewhere
@@ -299,6 +305,15 @@ struct xuring_ring_ctx {
 	/* SQPOLL: wakes a task waiting in ENTER(SQ_WAIT) for SQ space */
 	wait_queue_head_t	sqo_sq_wait;
 	struct file		*file;
+
+	/* pages of registered buffers charged as pinned */
+	atomic_long_t		pinned_pages;
+	/* statistics (stats.h): the submitter's and the completions' halves */
+	struct xr_ring_submit_stats	submit_stats ____cacheline_aligned_in_smp;
+	struct xr_ring_complete_stats	complete_stats ____cacheline_aligned_in_smp;
+	/* on the debugfs list of rings, with a number, from setup to free */
+	struct list_head	stats_node;
+	u64			stats_id;
 };
 
 /* setup.c */

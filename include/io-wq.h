@@ -60,5 +60,6 @@ void xr_iowq_cancel_all(struct xr_iowq *wq);
 void xr_iowq_destroy(struct xr_iowq *wq);
 int xr_iowq_max_workers(struct xr_iowq *wq, unsigned int *new_count);
 void xr_iowq_show(struct xr_iowq *wq, struct seq_file *m);
+void xr_iowq_nr_workers(struct xr_iowq *wq, unsigned int nr[2]);
 
 #endif /* XURING_IO_WQ_H */

@@ -285,6 +285,67 @@ static void xr_req_put_completion(struct xuring_req *req)
 	xr_req_put(req);
 }
 
+/*
+ * Statistics (stats.h). Each hook is a patched-out jump while they are
+ * off. On, a submission batch and a round of completions read the clock
+ * once each, and a request adds to a few counters: its ring's, under the
+ * lock its caller holds, and its CPU's.
+ */
+static __always_inline void xr_stats_batch_start(struct xuring_ring_ctx *ctx)
+{
+	if (xr_stats_on())
+		ctx->submit_stats.batch_ns = ktime_get_ns();
+}
+
+/* the batch is over: a later one counts only if it stamped its start */
+static __always_inline void xr_stats_batch_end(struct xuring_ring_ctx *ctx)
+{
+	if (xr_stats_on())
+		ctx->submit_stats.batch_ns = 0;
+}
+
+static __always_inline void xr_stats_submit(struct xuring_ring_ctx *ctx,
+					    struct xuring_req *req)
+{
+	if (xr_stats_on() && ctx->submit_stats.batch_ns) {
+		req->flags |= XR_REQ_F_STATS;
+		req->submit_ns = ctx->submit_stats.batch_ns;
+		ctx->submit_stats.submitted[req->opcode]++;
+	}
+}
+
+/* Completions are about to be posted. Under completion_lock. */
+static __always_inline void xr_stats_complete_start(struct xuring_ring_ctx *ctx)
+{
+	if (xr_stats_on())
+		ctx->complete_stats.now_ns = ktime_get_ns();
+}
+
+/* The round is over: a later one counts only if it stamped its start. */
+static __always_inline void xr_stats_complete_end(struct xuring_ring_ctx *ctx)
+{
+	if (xr_stats_on())
+		ctx->complete_stats.now_ns = 0;
+}
+
+/*
+ * A request submitted with statistics on completes: counted even if they
+ * were switched off since, so that its ring's count in flight comes back
+ * to zero. Under completion_lock, with interrupts off.
+ */
+static __always_inline void xr_stats_complete(struct xuring_ring_ctx *ctx,
+					      struct xuring_req *req)
+{
+	struct xr_op_stats __percpu *op = &xr_cpu_stats->op[req->opcode];
+	u64 now = ctx->complete_stats.now_ns ?: ktime_get_ns();
+
+	ctx->complete_stats.completed[req->opcode]++;
+	this_cpu_inc(op->completed);
+	if (req->res < 0)
+		this_cpu_inc(op->failed);
+	this_cpu_inc(op->lat[xr_lat_bucket(now - req->submit_ns)]);
+}
+
 /* Write one CQE if there is room. Under completion_lock. */
 static inline bool xr_fill_cqe(struct xuring_ring_ctx *ctx, u64 user_data,
 			       s32 res, u32 cflags)
@@ -325,22 +386,25 @@ static void xr_cq_wake(struct xuring_ring_ctx *ctx)
  * list when the CQ is full. Returns true if the request must stay alive
  * (it is on the overflow list). Under completion_lock.
  */
-static inline bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
-				      struct xuring_req *req)
+static __always_inline bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
+					       struct xuring_req *req)
 {
 	ctx->nr_completed++;
-	if (req->flags & XR_REQ_F_CQE_SKIP)
-		return false;
+	/* one test for both, on the common path */
+	if (unlikely(req->flags & (XR_REQ_F_CQE_SKIP | XR_REQ_F_STATS))) {
+		if (req->flags & XR_REQ_F_STATS)
+			xr_stats_complete(ctx, req);
+		if (req->flags & XR_REQ_F_CQE_SKIP)
+			return false;
+	}
 	/* earlier overflowed CQEs go first, to keep completion order */
 	if (likely(list_empty(&ctx->cq_overflow_list)) &&
 	    xr_fill_cqe(ctx, req->user_data, req->res, req->cflags)) {
-		trace_xuring_complete(ctx, req, req->user_data, req->res,
-				      req->cflags, 0, 0);
+		trace_xuring_complete(ctx, req);
 		return false;
 	}
 	/* the request itself holds the CQE: xuring never drops one */
-	trace_xuring_cqe_overflow(ctx, req->user_data, req->res, req->cflags,
-				  req);
+	trace_xuring_cqe_overflow(ctx, req);
 	if (list_empty(&ctx->cq_overflow_list))
 		atomic_or(XURING_SQ_CQ_OVERFLOW, &ctx->rings->sq_flags);
 	/* the list keeps the completion's reference; submission sees the count */
@@ -577,7 +641,9 @@ static void xr_req_complete_remote(struct xuring_req *req)
 	unsigned long flags;
 
 	spin_lock_irqsave(&ctx->completion_lock, flags);
+	xr_stats_complete_start(ctx);
 	xr_complete_chain_locked(ctx, req, &to_free, &next);
+	xr_stats_complete_end(ctx);
 	xr_commit_cq(ctx);
 	if (unlikely(!list_empty(&ctx->defer_list)))
 		xr_collect_ready_deferred(ctx, &next);
@@ -609,6 +675,7 @@ void __xr_flush_completions(struct xuring_ring_ctx *ctx)
 		state->compl_first = NULL;
 		state->compl_tail = &state->compl_first;
 		spin_lock_irq(&ctx->completion_lock);
+		xr_stats_complete_start(ctx);
 		do {
 			struct xuring_req *batch_next = req->batch_next;
 
@@ -622,6 +689,7 @@ void __xr_flush_completions(struct xuring_ring_ctx *ctx)
 			}
 			req = batch_next;
 		} while (req);
+		xr_stats_complete_end(ctx);
 		xr_commit_cq(ctx);
 		if (unlikely(!list_empty(&ctx->defer_list)))
 			xr_collect_ready_deferred(ctx, &next);
@@ -1056,6 +1124,7 @@ static int xr_submit_sqe(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 	int ret;
 
 	ret = xr_init_req(ctx, req, sqe);
+	xr_stats_submit(ctx, req);
 	if (unlikely(ret))
 		return xr_submit_fail_init(req, sqe, ret);
 	trace_xuring_submit_req(req);
@@ -1130,6 +1199,7 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 	/* plug when the batch is big enough for merging to pay off */
 	ctx->submit_state.need_plug = left > 2;
 	ctx->submit_state.submit_nr = left;
+	xr_stats_batch_start(ctx);
 
 	do {
 		const struct xuring_sqe *sqe;
@@ -1153,6 +1223,7 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 	} while (--left);
 
 	ctx->submit_state.need_plug = false;
+	xr_stats_batch_end(ctx);
 	/* all loads from the consumed SQEs are done: hand them back */
 	smp_store_release(&ctx->rings->sq.head, ctx->cached_sq_head);
 	if (submitted > 0)

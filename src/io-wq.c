@@ -528,3 +528,15 @@ void xr_iowq_show(struct xr_iowq *wq, struct seq_file *m)
 	}
 	spin_unlock_irq(&wq->lock);
 }
+
+/* Workers of each class (bounded, unbounded), running or being created. */
+void xr_iowq_nr_workers(struct xr_iowq *wq, unsigned int nr[2])
+{
+	int i;
+
+	BUILD_BUG_ON(XR_WQ_ACCT_NR != 2);
+	spin_lock_irq(&wq->lock);
+	for (i = 0; i < XR_WQ_ACCT_NR; i++)
+		nr[i] = wq->acct[i].nr_workers;
+	spin_unlock_irq(&wq->lock);
+}

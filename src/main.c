@@ -301,18 +301,25 @@ static int __init xuring_init(void)
 	ret = xr_core_init();
 	if (ret)
 		return ret;
+	ret = xr_stats_init();
+	if (ret)
+		goto err_core;
 	ret = misc_register(&xuring_miscdev);
-	if (ret) {
-		xr_core_exit();
-		return ret;
-	}
+	if (ret)
+		goto err_stats;
 	return 0;
+err_stats:
+	xr_stats_exit();
+err_core:
+	xr_core_exit();
+	return ret;
 }
 
 static void __exit xuring_exit(void)
 {
 	misc_deregister(&xuring_miscdev);
 	xr_users_exit();
+	xr_stats_exit();
 	xr_core_exit();
 }
 

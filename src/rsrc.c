@@ -253,6 +253,7 @@ static int xr_account_pinned(struct xuring_ring_ctx *ctx,
 			return ret;
 	}
 	atomic64_add(nr_pages, &ctx->owner.mm->pinned_vm);
+	atomic_long_add(nr_pages, &ctx->pinned_pages);
 	return 0;
 }
 
@@ -262,6 +263,7 @@ static void xr_unaccount_pinned(struct xuring_ring_ctx *ctx,
 	if (!ctx->pin_unlimited)
 		xr_user_uncharge_pinned(ctx->creds->user, nr_pages);
 	atomic64_sub(nr_pages, &ctx->owner.mm->pinned_vm);
+	atomic_long_sub(nr_pages, &ctx->pinned_pages);
 }
 
 static void xr_mapped_buf_release(struct xuring_ring_ctx *ctx,

@@ -220,6 +220,7 @@ static struct xuring_ring_ctx *xr_ctx_alloc(const struct xuring_params *p)
  */
 void xr_ctx_free(struct xuring_ring_ctx *ctx)
 {
+	xr_stats_ring_del(ctx);
 	/* no owner trigger fires after this, and ->gone has finished */
 	xr_owner_disarm(&ctx->owner);
 	if (ctx->iowq)
@@ -321,6 +322,7 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 	}
 	atomic_long_inc(&xr_stats.rings);
 	atomic_long_inc(&xr_stats.rings_setup);
+	xr_stats_ring_add(ctx);
 	if (trace_xuring_create_enabled())
 		trace_xuring_create(xr_trace_file_fd(file), ctx, p.sq_entries,
 				    p.cq_entries, p.flags);

@@ -235,20 +235,19 @@ TRACE_EVENT(xuring_fail_link,
  * xuring_complete - a request's CQE is written into the CQ
  *
  * @ctx:	the ring
- * @req:	the request
- * @user_data:	the CQE's user_data
- * @res:	the CQE's res
- * @cflags:	the CQE's flags
- * @extra1:	0 (xuring has no 32-byte CQEs)
- * @extra2:	0
+ * @req:	the request, whose user_data, res and cflags the CQE has
+ *
+ * The fields are io_uring's: ctx, req, user_data, res, cflags, and extra1
+ * and extra2, 0 here (xuring has no 32-byte CQEs). Unlike io_uring's, the
+ * event takes the request and reads the CQE's values from it only when
+ * it is on: passed as arguments, they were loaded for every CQE.
  *
  * As in io_uring, a CQE that does not fit fires xuring_cqe_overflow
  * instead, and a CQE_SKIP_SUCCESS request that succeeds fires neither.
  */
 TRACE_EVENT(xuring_complete,
-	    TP_PROTO(void *ctx, void *req, u64 user_data, int res,
-		     unsigned int cflags, u64 extra1, u64 extra2),
-	    TP_ARGS(ctx, req, user_data, res, cflags, extra1, extra2),
+	    TP_PROTO(struct xuring_ring_ctx *ctx, struct xuring_req *req),
+	    TP_ARGS(ctx, req),
 	    TP_STRUCT__entry(__field(void *, ctx)
 			     __field(void *, req)
 			     __field(u64, user_data)
@@ -258,11 +257,11 @@ TRACE_EVENT(xuring_complete,
 			     __field(u64, extra2)),
 	    TP_fast_assign(__entry->ctx = ctx;
 			   __entry->req = req;
-			   __entry->user_data = user_data;
-			   __entry->res = res;
-			   __entry->cflags = cflags;
-			   __entry->extra1 = extra1;
-			   __entry->extra2 = extra2;),
+			   __entry->user_data = req->user_data;
+			   __entry->res = req->res;
+			   __entry->cflags = req->cflags;
+			   __entry->extra1 = 0;
+			   __entry->extra2 = 0;),
 	    TP_printk("ring %p, req %p, user_data 0x%llx, result %d, cflags 0x%x extra1 %llu extra2 %llu ",
 		      __entry->ctx, __entry->req, __entry->user_data,
 		      __entry->res, __entry->cflags,
@@ -426,28 +425,26 @@ TRACE_EVENT(xuring_req_failed,
  * xuring_cqe_overflow - a CQE did not fit in the CQ
  *
  * @ctx:	the ring
- * @user_data:	the CQE's user_data
- * @res:	the CQE's res
- * @cflags:	the CQE's flags
- * @ocqe:	what holds the overflowed CQE: in xuring the request itself,
- *		on the overflow list (io_uring allocates an entry, and
- *		passes NULL when that fails and the CQE is dropped; xuring
- *		never drops one, so this is never NULL)
+ * @req:	the request, whose user_data, res and cflags the CQE has
+ *
+ * The fields are io_uring's: ctx, user_data, res, cflags, and ocqe, what
+ * holds the overflowed CQE: in xuring the request itself, on the overflow
+ * list (io_uring allocates an entry, and passes NULL when that fails and
+ * the CQE is dropped; xuring never drops one, so this is never NULL).
  */
 TRACE_EVENT(xuring_cqe_overflow,
-	    TP_PROTO(void *ctx, unsigned long long user_data, s32 res, u32 cflags,
-		     void *ocqe),
-	    TP_ARGS(ctx, user_data, res, cflags, ocqe),
+	    TP_PROTO(struct xuring_ring_ctx *ctx, struct xuring_req *req),
+	    TP_ARGS(ctx, req),
 	    TP_STRUCT__entry(__field(void *, ctx)
 			     __field(unsigned long long, user_data)
 			     __field(s32, res)
 			     __field(u32, cflags)
 			     __field(void *, ocqe)),
 	    TP_fast_assign(__entry->ctx = ctx;
-			   __entry->user_data = user_data;
-			   __entry->res = res;
-			   __entry->cflags = cflags;
-			   __entry->ocqe = ocqe;),
+			   __entry->user_data = req->user_data;
+			   __entry->res = req->res;
+			   __entry->cflags = req->cflags;
+			   __entry->ocqe = req;),
 	    TP_printk("ring %p, user_data 0x%llx, res %d, cflags 0x%x, overflow_cqe %p",
 		      __entry->ctx, __entry->user_data, __entry->res,
 		      __entry->cflags, __entry->ocqe)
