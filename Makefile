@@ -6,7 +6,8 @@
 #   make check    install what is missing, build, run the tools' checks on
 #                 the host, then every selftest and check in a VM
 #   make bench    xuring against io_uring, libaio and psync in a VM
-#                 (QUICK=1, WALLCLOCK=1, REPS=N, RUNTIME=SEC)
+#                 (QUICK=1, WALLCLOCK=1, REPS=N, RUNTIME=SEC, STATS=1)
+#   make trace-demo   bpftrace and xuring-top on a live benchmark in a VM
 #
 #   make check-debug      the selftests in a KASAN/lockdep/kmemleak kernel
 #   make fuzz SECONDS=N   the ring fuzzer in that kernel (SEED=S to replay)
@@ -36,7 +37,7 @@ SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 endif
 
 .PHONY: all module tools selftests deps check run bench clean help \
-	checkpatch sparse check-debug fuzz payload profile
+	checkpatch sparse check-debug fuzz payload profile trace-demo
 
 all: module tools selftests
 
@@ -45,7 +46,10 @@ help:
 	@echo "make check        build and run every selftest in a VM"
 	@echo "make bench        benchmark xuring against io_uring, libaio, psync in a VM"
 	@echo "                  (QUICK=1: a few rows; WALLCLOCK=1: real time, not icount;"
-	@echo "                  REPS=N runs per contender, RUNTIME=SEC per run)"
+	@echo "                  REPS=N runs per contender, RUNTIME=SEC per run;"
+	@echo "                  STATS=1: xuring with its statistics on, too)"
+	@echo "make trace-demo   bpftrace counts completions by opcode, xuring-top"
+	@echo "                  shows frames, while xuring-bench runs in a VM"
 	@echo "make profile      kernel instructions per request by function, xuring vs"
 	@echo "                  io_uring (PROFILE=\"xuring-bench args\", OPS=N)"
 	@echo "make check-debug  the selftests in a KASAN/lockdep/kmemleak kernel"
@@ -110,10 +114,19 @@ run: deps
 
 # Results in build/bench/: results.csv, table.txt, iops-vs-qd.png.
 BENCH_ARGS := $(if $(QUICK),--quick) $(if $(WALLCLOCK),--wallclock) \
-	$(if $(REPS),--reps $(REPS)) $(if $(RUNTIME),--runtime $(RUNTIME))
+	$(if $(REPS),--reps $(REPS)) $(if $(RUNTIME),--runtime $(RUNTIME)) \
+	$(if $(STATS),--stats)
 bench: deps
 	$(MAKE) all payload
 	tools/bench/run-bench.sh $(BENCH_ARGS)
+
+# bpftrace's io_uring one-liner with the xuring prefix and xuring-top, on
+# live xuring-bench runs (tools/vm/jobs/trace-demo.sh); LLVM under TCG
+# takes a while to compile the one-liner.
+trace-demo: deps
+	$(MAKE) all payload
+	$(VM)/run-vm.sh --job trace-demo --kver "$$($(VM)/guest-kernel.sh)" \
+		--timeout 1200 --payload $(BUILD)/payload
 
 # Where each request's kernel instructions go, by function, on xuring and
 # io_uring (tools/prof/profile.sh): for example

@@ -8,12 +8,14 @@
 # plot IOPS against queue depth.
 #
 # usage: run-bench.sh [--quick] [--wallclock] [--reps N] [--runtime SEC]
-#                     [--no-sqpoll] [--demo] [--out DIR]
+#                     [--no-sqpoll] [--stats] [--demo] [--out DIR]
 #   --quick       a few rows, one run each (a few minutes)
 #   --wallclock   the guest on multi-threaded TCG with real time: faster,
 #                 but rates vary by up to 30% from run to run. The default
 #                 is icount, where guest time counts executed instructions
 #                 and the same run gives the same rate.
+#   --stats       each xuring contender runs a second time with the
+#                 module's statistics on ("xuring+stats"), to show their cost
 #   --demo        make run: the run job (xuring-demo, then the quick plan)
 #
 # Outputs in DIR (default build/bench; build/run with --demo): results.csv (one line per run),
@@ -24,7 +26,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=
-plan=full reps=3 runtime=2 clock=icount sqpoll=1 job=bench
+plan=full reps=3 runtime=2 clock=icount sqpoll=1 job=bench stats=
 
 die() {
 	echo "bench: $*" >&2
@@ -37,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--demo) plan=quick reps=1 sqpoll= job=run; shift ;;
 	--wallclock) clock=wallclock; shift ;;
 	--no-sqpoll) sqpoll=; shift ;;
+	--stats) stats=1; shift ;;
 	--reps|--runtime|--out)
 		[ $# -ge 2 ] || die "$1 needs an argument"
 		printf -v "${1#--}" '%s' "$2"
@@ -66,11 +69,13 @@ session() {
 	quick) runs_estimate=$((10 * reps)) ;;
 	sqpoll) runs_estimate=$((4 * reps)) ;;
 	esac
+	# one more contender in most rows
+	[ -z "$stats" ] || runs_estimate=$((runs_estimate * 3 / 2))
 	timeout=$((300 + runs_estimate * (runtime * 8 + 20)))
 	echo "bench: plan '$p' on $smp vCPU(s), $clock clock, $reps run(s) of each contender per row"
 	local vmargs=(--job "$job" --kver "$kver" --smp "$smp"
 		      --timeout "$timeout" --payload "$payload"
-		      --append "xuring.bench_plan=$p xuring.bench_reps=$reps xuring.bench_runtime=$runtime")
+		      --append "xuring.bench_plan=$p xuring.bench_reps=$reps xuring.bench_runtime=$runtime${stats:+ xuring.bench_stats=1}")
 	[ "$clock" = wallclock ] || vmargs+=(--icount)
 	local rc=0
 	XURING_VM_OUT=$out/vm-$p "$root/tools/vm/run-vm.sh" "${vmargs[@]}" || rc=$?

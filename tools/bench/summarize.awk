@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Medians of the benchmark's raw results, one line per row, with the
-# ratios xuring/io_uring and xuring/libaio. The same script runs in the
+# ratios xuring/io_uring and xuring/libaio (and what xuring's statistics
+# cost, with xuring+stats runs). The same script runs in the
 # guest (busybox awk: a row as soon as its runs are done) and on the host
 # (the final table), so both say the same thing.
 #
@@ -65,6 +66,10 @@ END {
 		if (("xuring" in med) && med["libaio"] > 0)
 			line = line sprintf("  x/libaio %.2f",
 					    med["xuring"] / med["libaio"])
+		if (("xuring+stats" in med) && med["xuring"] > 0)
+			line = line sprintf("  stats %+.2f%%",
+					    100 * (med["xuring+stats"] /
+						   med["xuring"] - 1))
 		print line
 	}
 }

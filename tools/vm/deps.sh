@@ -15,6 +15,8 @@ pkgs=(linux-image-cloud-amd64 linux-headers-cloud-amd64 qemu-system-x86
       liburing-dev fio libaio-dev sparse gnuplot-nox
       # a Debian program linked against liburing2, run on the drop-in
       plocate
+      # io_uring's tracing one-liners, run on xuring's tracepoints
+      bpftrace
       # building the debug kernel of check-debug and fuzz
       bc bison flex libelf-dev libssl-dev xz-utils perl)
 

@@ -17,6 +17,9 @@
 #   xuring.bench_plan=full|quick|sqpoll   (default full)
 #   xuring.bench_reps=N      runs of each contender per row (default 3)
 #   xuring.bench_runtime=S   seconds per run, guest time (default 2)
+#   xuring.bench_stats=1     every row with xuring gets "xuring+stats" too:
+#                            xuring with its statistics on (the stats
+#                            parameter), right after xuring without
 
 bench_dir=/xuring/bench
 bench_tool=/xuring/tools/xuring-bench
@@ -25,10 +28,12 @@ fio_xuring=/xuring/bin/xuring.so
 nullb=${XURING_NULLBLK:-/dev/nullb0}
 tmpfs_file=/tmp/bench/data
 
-bench_plan=full bench_reps=3 bench_runtime=2
+bench_plan=full bench_reps=3 bench_runtime=2 bench_stats=
+stats_param=/sys/module/xuring/parameters/stats
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	xuring.bench_plan=*) bench_plan=${arg#*=} ;;
+	xuring.bench_stats=*) bench_stats=${arg#*=} ;;
 	xuring.bench_reps=*) bench_reps=${arg#*=} ;;
 	xuring.bench_runtime=*) bench_runtime=${arg#*=} ;;
 	esac
@@ -79,26 +84,43 @@ tool_run() {	# ENGINE [xuring-bench options...]
 	return 1
 }
 
-# One run of ENGINE in ROW at depth QD; prints its IOPS.
+# One run of ENGINE in ROW at depth QD; prints its IOPS. xuring+stats is
+# xuring with its statistics switched on for the run.
 bench_one() {	# ROW QD ENGINE
-	qd=$2
+	qd=$2 eng=$3
 	batch=$((qd / 4))
 	[ "$batch" -ge 1 ] || batch=1
+	if [ "$eng" = xuring+stats ]; then
+		echo Y > "$stats_param" || return 1
+		eng=xuring
+	fi
 	case $1 in
-	nop) tool_run "$3" --mode nop --depth 128 --batch "$qd" ;;
-	tmpfs) tool_run "$3" --depth "$qd" --batch "$batch" "$tmpfs_file" ;;
-	nullb) fio_nullb "$3" "$qd" ;;
-	nullb-fixed) fio_nullb "$3" "$qd" --fixedbufs --registerfiles ;;
-	nullb-poll) fio_nullb "$3" "$qd" --hipri ;;
-	nullb-sqpoll) fio_nullb "$3" "$qd" --sqthread_poll ;;
-	*) echo "# bench: no row kind '$1'" >&2; return 1 ;;
+	nop) tool_run "$eng" --mode nop --depth 128 --batch "$qd" ;;
+	tmpfs) tool_run "$eng" --depth "$qd" --batch "$batch" "$tmpfs_file" ;;
+	nullb) fio_nullb "$eng" "$qd" ;;
+	nullb-fixed) fio_nullb "$eng" "$qd" --fixedbufs --registerfiles ;;
+	nullb-poll) fio_nullb "$eng" "$qd" --hipri ;;
+	nullb-sqpoll) fio_nullb "$eng" "$qd" --sqthread_poll ;;
+	*) echo "# bench: no row kind '$1'" >&2; false ;;
 	esac
+	rc=$?
+	[ "$3" != xuring+stats ] || echo N > "$stats_param"
+	return $rc
 }
 
 bench_total=0 bench_done=0 bench_counting=
 bench_row() {	# ROW QD ENGINE...
 	row=$1 qd=$2
 	shift 2
+	if [ -n "$bench_stats" ]; then
+		engines=
+		for eng in "$@"; do
+			engines="$engines $eng"
+			[ "$eng" != xuring ] || engines="$engines xuring+stats"
+		done
+		# shellcheck disable=SC2086 # engine names have no spaces
+		set -- $engines
+	fi
 	if [ -n "$bench_counting" ]; then
 		bench_total=$((bench_total + bench_reps * $#))
 		return 0
