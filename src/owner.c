@@ -305,6 +305,40 @@ void xr_owner_leave(struct xr_owner *owner, struct xr_owner_scope *scope)
 	mmput_async(owner->mm);
 }
 
+struct xr_attach {
+	struct work_struct	work;
+	struct task_struct	*from, *task;
+	int			ret;
+};
+
+static void xr_attach_work(struct work_struct *work)
+{
+	struct xr_attach *attach = container_of(work, struct xr_attach, work);
+
+	attach->ret = cgroup_attach_task_all(attach->from, attach->task);
+}
+
+/*
+ * Move @task into @from's cgroups from a kernel thread, as vhost does:
+ * cpuset asks whether the mover may change the scheduling of the task
+ * moved, a kthread with root's credentials, which an unprivileged owner
+ * may not, though the move only confines the kthread to the owner's
+ * limits.
+ */
+static int xr_attach_cgroups_as_kthread(struct task_struct *from,
+					struct task_struct *task)
+{
+	struct xr_attach attach = { .from = from, .task = task };
+
+	if (current->flags & PF_KTHREAD)
+		return cgroup_attach_task_all(from, task);
+	INIT_WORK_ONSTACK(&attach.work, xr_attach_work);
+	queue_work(system_unbound_wq, &attach.work);
+	flush_work(&attach.work);
+	destroy_work_on_stack(&attach.work);
+	return attach.ret;
+}
+
 /*
  * Put a kthread that will work for the owner (created, not yet woken) in
  * the owner's cgroups. A kthread starts in kthreadd's, the root ones;
@@ -325,7 +359,7 @@ static int xr_owner_attach_cgroups(struct xr_owner *owner,
 	same = task_css_set(leader) == task_css_set(task);
 	rcu_read_unlock();
 	if (!same)
-		ret = cgroup_attach_task_all(leader, task);
+		ret = xr_attach_cgroups_as_kthread(leader, task);
 	put_task_struct(leader);
 	return ret;
 }

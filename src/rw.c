@@ -521,6 +521,20 @@ static int xr_rw_outcome(struct xuring_req *req, long ret, bool nonblock,
 	return xr_rw_done(req, ret);
 }
 
+/*
+ * An inline attempt cannot go on without blocking. A request that asked
+ * never to wait (RWF_NOWAIT) gets -EAGAIN as its result; any other goes
+ * to io-wq.
+ */
+static int xr_rw_would_block(struct xuring_req *req)
+{
+	if (req->flags & XR_REQ_F_NOWAIT) {
+		xr_req_complete(req, xr_rw_result(req, -EAGAIN));
+		return XR_ISSUE_SKIP_COMPLETE;
+	}
+	return -EAGAIN;
+}
+
 /* Freeze protection for a write to a regular file; may not block inline. */
 static bool xr_rw_start_write(struct xuring_req *req, bool nonblock)
 {
@@ -612,7 +626,7 @@ static int __xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 		return -EOPNOTSUPP;
 	if (nonblock) {
 		if (!(req->flags & XR_REQ_F_SUPPORT_NOWAIT))
-			return -EAGAIN;
+			return xr_rw_would_block(req);
 		/*
 		 * Buffered writes to regular files block on the page cache
 		 * unless the file system says it can do them asynchronously.
@@ -620,7 +634,7 @@ static int __xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 		if (ddir == WRITE && !(kiocb->ki_flags & IOCB_DIRECT) &&
 		    (req->flags & XR_REQ_F_ISREG) &&
 		    !(file->f_mode & FMODE_BUF_WASYNC))
-			return -EAGAIN;
+			return xr_rw_would_block(req);
 		kiocb->ki_flags |= IOCB_NOWAIT;
 		req->flags |= XR_REQ_F_NOWAIT_ISSUE;
 	} else if (!(req->flags & XR_REQ_F_NOWAIT)) {
@@ -640,18 +654,9 @@ again:
 		else
 			ret = xr_rw_loop(req, READ, ppos, nonblock);
 	} else {
-		if (unlikely(!xr_rw_start_write(req, nonblock))) {
-			/*
-			 * A frozen file system. RWF_NOWAIT asked not to wait
-			 * for it: -EAGAIN is the answer, not a reason to go
-			 * to io-wq. The write did not start: no end_write.
-			 */
-			if (req->flags & XR_REQ_F_NOWAIT) {
-				xr_req_complete(req, xr_rw_result(req, -EAGAIN));
-				return XR_ISSUE_SKIP_COMPLETE;
-			}
-			return -EAGAIN;
-		}
+		/* a frozen file system; the write did not start */
+		if (unlikely(!xr_rw_start_write(req, nonblock)))
+			return xr_rw_would_block(req);
 		kiocb->ki_flags |= IOCB_WRITE;
 		if (issue_flags & XR_ISSUE_IOWQ)
 			old_limit = xr_set_fsize_limit(rw->fsize_limit);
