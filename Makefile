@@ -3,7 +3,8 @@
 # xuring: an io_uring-style asynchronous I/O module.
 #
 #   make run      install what is missing, build, boot a VM, show xuring at work
-#   make check    install what is missing, build, run every selftest in a VM
+#   make check    install what is missing, build, run the tools' checks on
+#                 the host, then every selftest and check in a VM
 #   make bench    xuring against io_uring, libaio and psync in a VM
 #                 (QUICK=1, WALLCLOCK=1, REPS=N, RUNTIME=SEC)
 #
@@ -88,11 +89,17 @@ payload: tools
 		"$$s" $(BUILD)/payload || exit 1; \
 	done
 
-# The guest's job (the selftests, fio's verify jobs, liburing's own tests,
-# plocate on the drop-in) takes about 2 minutes under TCG on an idle
-# two-core host and 4 on a busy one: the limit leaves room.
+# First the tools' own checks, on the host (no module needed: libxuring's
+# symbols, API and unit tests, the fio engine's loading and refusals): a
+# failure there stops make check before the guest boots. Then the guest's
+# job (the selftests, fio's verify jobs, liburing's own tests, plocate on
+# the drop-in), which takes about 2 minutes under TCG on an idle two-core
+# host and 4 on a busy one: the limit leaves room.
 check: deps
 	$(MAKE) all payload
+	@echo "=== check: the tools' host-side checks (make -C tools check)"
+	$(MAKE) -C tools BUILD=$(BUILD) check
+	@echo "=== check: the guest"
 	$(VM)/run-vm.sh --job check --kver "$$($(VM)/guest-kernel.sh)" \
 		--timeout 480 --payload $(BUILD)/payload
 
