@@ -427,7 +427,12 @@ static inline bool xr_kmsg_report(int fd, char *buf, size_t size)
 		msg = msg ? msg + 1 : rec;
 		msg[strcspn(msg, "\n")] = '\0';
 		if (xr_kmsg_is_report(msg)) {
-			snprintf(buf, size, "%s", msg);
+			size_t len = strlen(msg);
+
+			if (len >= size)
+				len = size - 1;
+			memcpy(buf, msg, len);
+			buf[len] = '\0';
 			return true;
 		}
 	}
