@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/statfs.h>
@@ -267,6 +268,84 @@ static inline bool xr_task_cgroup(int pid, char *buf, size_t size)
 		}
 	}
 	return false;
+}
+
+/* ------------------------------------------------------------- children */
+
+/*
+ * Read exactly len bytes from fd, waiting at most ms in all: true if they
+ * came, false on EOF, error or timeout.
+ */
+static inline bool xr_read_full_ms(int fd, void *buf, size_t len,
+				   unsigned int ms)
+{
+	__u64 start = xr_now_ns();
+	char *p = buf;
+
+	while (len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		__u64 spent = xr_ms_since(start);
+		ssize_t n;
+
+		if (spent >= ms || poll(&pfd, 1, ms - spent) != 1)
+			return false;
+		n = read(fd, p, len);
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* Write all of buf to fd (a report pipe), or _exit() the child. */
+static inline void xr_report(int fd, const void *buf, size_t len)
+{
+	if (write(fd, buf, len) != (ssize_t)len)
+		_exit(125);
+}
+
+/*
+ * Fork a child that enters cgroup cg (if given), becomes nobody with
+ * access to the device (if nobody), runs fn(arg, report_fd) and exits 0;
+ * fn reports to the parent through report_fd, whose other end the parent
+ * gets in *report_rfd. Exit statuses 120 and up mean the set-up failed.
+ * The child's pid, or -errno.
+ */
+static inline pid_t xr_spawn(const struct xr_cgroup *cg, bool nobody,
+			     void (*fn)(void *arg, int report_fd), void *arg,
+			     int *report_rfd)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		if (cg && xr_cgroup_enter(cg, 0))
+			_exit(120);
+		if (nobody && xr_become_nobody_with_device())
+			_exit(121);
+		fn(arg, fds[1]);
+		_exit(0);
+	}
+	close(fds[1]);
+	*report_rfd = fds[0];
+	return pid;
+}
+
+/* Kill a spawned child and reap it; its wait status, or -errno. */
+static inline int xr_kill_child(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	return xr_wait_child_ms(pid, 20000);
 }
 
 /* --------------------------------------------------------- kernel threads */
