@@ -310,8 +310,9 @@ TEST(buffer_end_rounding_overflows)
 
 	XR_READ_BASELINE(&base);
 	ret = register_wrapping_buffer();
-	ASSERT_EQ(-EOVERFLOW, ret) TH_LOG("%s: %s",
-		geteuid() ? "unprivileged" : "root", strerror(-ret));
+	ASSERT_EQ(-EOVERFLOW, ret)
+		TH_LOG("%s: %s", geteuid() ? "unprivileged" : "root",
+		       strerror(-ret));
 	if (geteuid())
 		return;
 

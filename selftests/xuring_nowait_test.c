@@ -246,8 +246,8 @@ TEST_F_TIMEOUT(tiny_queue, eagain_reissue_keeps_data, 300)
 		for (i = 0; i < BATCH; i++) {
 			__u64 n = cqes[i].user_data - UD_TINYQ - round * BATCH;
 
-			ASSERT_GT((__u64)BATCH, n) TH_LOG("user_data %#llx",
-						   cqes[i].user_data);
+			ASSERT_GT((__u64)BATCH, n)
+				TH_LOG("user_data %#llx", cqes[i].user_data);
 			ASSERT_EQ(BS, cqes[i].res) TH_LOG("round %u read %llu",
 							  round, n);
 			XR_ASSERT_PATTERN(bufs + n * BS, BS, offs[n], 11);

@@ -9,7 +9,7 @@
  * through the runner's dmesg check.
  *
  * The tests run as root and drop privileges themselves where the attack
- * is an unprivileged one; they SKIP when not started as root.
+ * is an unprivileged one; those that need root SKIP without it.
  */
 #ifndef XURING_SAFETY_H
 #define XURING_SAFETY_H
@@ -102,8 +102,8 @@ static inline bool xr_file_has_word(const char *path, const char *word)
 
 	if (xr_read_file(path, buf, sizeof(buf)) < 0)
 		return false;
-	for (tok = strtok_r(buf, " \n", &save); tok;
-	     tok = strtok_r(NULL, " \n", &save)) {
+	for (tok = strtok_r(buf, "\n ", &save); tok;
+	     tok = strtok_r(NULL, "\n ", &save)) {
 		if (!strcmp(tok, word))
 			return true;
 	}
@@ -475,7 +475,7 @@ static inline bool xr_kmsg_is_report(const char *msg)
 	/* slab debugging: "BUG xuring_req (Not tainted): Poison overwritten" */
 	if (!strncmp(msg, "BUG ", 4))
 		return true;
-	for (i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(reports); i++) {
 		if (strstr(msg, reports[i]))
 			return true;
 	}
