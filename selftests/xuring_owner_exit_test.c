@@ -69,22 +69,29 @@ enum {
 	ATTACH_SETUP_FAILED = 3,
 };
 
+/* What the exec'd attach image did: rings attached, then the refusal. */
+struct attach_report {
+	unsigned int attached;
+	int err;
+};
+
 /*
  * The exec'd image: let the CLONE_VM sibling go (its exit takes the last
  * user of the ring owner's old address space away), then set up rings
  * with ATTACH_WQ on the inherited SQPOLL ring as fast as possible until
- * that fails. Each ring that attached must work: a NOP through its SQ
- * thread completes.
+ * that fails. Each tenth ring that attached must work: a NOP through its
+ * SQ thread completes. Reports to the fd in argv[4].
  */
 static void attach_race(char **argv)
 {
-	int wq_fd = atoi(argv[2]), go = atoi(argv[3]);
-	unsigned int attempts;
+	int wq_fd = atoi(argv[2]), go = atoi(argv[3]), report = atoi(argv[4]);
+	struct attach_report rep = { 0 };
+	int status = ATTACH_CLEAN;
 
 	if (write(go, "x", 1) != 1)
 		_exit(ATTACH_SETUP_FAILED);
 	close(go);
-	for (attempts = 0; attempts < 5000; attempts++) {
+	for (; rep.attached < 5000; rep.attached++) {
 		struct xuring_params p = {
 			.flags = XURING_SETUP_SQPOLL | XURING_SETUP_ATTACH_WQ,
 			.wq_fd = wq_fd,
@@ -92,25 +99,28 @@ static void attach_race(char **argv)
 		struct xuring_cqe cqe;
 		struct xr_ring r;
 
-		if (xr_ring_init_params(&r, 4, &p))
-			_exit(ATTACH_CLEAN);
-		/* every tenth ring: it must have a working SQ thread */
-		if (attempts % 10 == 9) {
+		rep.err = xr_ring_init_params(&r, 4, &p);
+		if (rep.err)
+			break;
+		if (rep.attached % 10 == 9) {
 			if (!xr_queue_nop(&r, UD_ATTACH_NOP))
-				_exit(ATTACH_SETUP_FAILED);
-			if (xr_sqpoll_submit(&r) < 0 ||
-			    xr_wait_cqe_ms(&r, &cqe, 5000) ||
-			    cqe.user_data != UD_ATTACH_NOP)
-				_exit(ATTACH_HUNG);
+				status = ATTACH_SETUP_FAILED;
+			else if (xr_sqpoll_submit(&r) < 0 ||
+				 xr_wait_cqe_ms(&r, &cqe, 5000) ||
+				 cqe.user_data != UD_ATTACH_NOP)
+				status = ATTACH_HUNG;
 		}
 		xr_ring_exit(&r);
+		if (status != ATTACH_CLEAN)
+			break;
 	}
-	_exit(ATTACH_CLEAN);
+	xr_report(report, &rep, sizeof(rep));
+	_exit(status);
 }
 
 static void __attribute__((constructor)) dispatch(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[1], ATTACH_HELPER_ARG))
+	if (argc == 5 && !strcmp(argv[1], ATTACH_HELPER_ARG))
 		attach_race(argv);
 }
 
@@ -130,23 +140,27 @@ static int sibling_wait(void *arg)
  * survives exec, clone(CLONE_VM) a sibling, exec the attach image. The
  * sibling's exit releases the address space the ring was set up in while
  * the image attaches to the ring's SQ thread. Returns the image's exit
- * status, or -1.
+ * status, or -1; *rep is what it reported.
  */
-static int attach_round(const char *self_exe)
+static int attach_round(const char *self_exe, struct attach_report *rep)
 {
 	static char stack[64 * 1024] __attribute__((aligned(16)));
-	int status;
+	int status, report[2];
 	pid_t pid;
 
+	memset(rep, 0, sizeof(*rep));
+	if (pipe2(report, O_CLOEXEC))
+		return -1;
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		char fdarg[16], goarg[16];
+		char fdarg[16], goarg[16], reparg[16];
 		struct xr_ring r;
 		int go[2];
 
-		if (xr_become_nobody_with_device() || pipe(go))
+		if (xr_become_nobody_with_device() || pipe(go) ||
+		    fcntl(report[1], F_SETFD, 0))
 			_exit(100);
 		if (xr_sq_ring_init(&r, 4, 1000, 0) ||
 		    fcntl(r.fd, F_SETFD, 0))
@@ -157,10 +171,14 @@ static int attach_round(const char *self_exe)
 		close(go[0]);
 		snprintf(fdarg, sizeof(fdarg), "%d", r.fd);
 		snprintf(goarg, sizeof(goarg), "%d", go[1]);
+		snprintf(reparg, sizeof(reparg), "%d", report[1]);
 		execl(self_exe, self_exe, ATTACH_HELPER_ARG, fdarg, goarg,
-		      (char *)NULL);
+		      reparg, (char *)NULL);
 		_exit(103);
 	}
+	close(report[1]);
+	xr_read_full_ms(report[0], rep, sizeof(*rep), 60000);
+	close(report[0]);
 	status = xr_wait_child_ms(pid, 60000);
 	if (status < 0 || !WIFEXITED(status))
 		return -1;
@@ -175,11 +193,12 @@ static int attach_round(const char *self_exe)
 TEST_F_TIMEOUT(slow, attach_vs_owner_exit, 600)
 {
 	enum { ROUNDS = 300 };
-	unsigned int round, statuses[256] = { 0 };
+	unsigned int round, attached = 0, rounds_attached = 0;
+	unsigned int refusals[134] = { 0 };
 	struct xr_counters base;
 	char self_exe[256];
 	ssize_t n;
-	int kmsg;
+	int kmsg, e;
 
 	XR_REQUIRE_ROOT();
 	XR_READ_BASELINE(&base);
@@ -190,13 +209,25 @@ TEST_F_TIMEOUT(slow, attach_vs_owner_exit, 600)
 	kmsg = xr_kmsg_open();
 
 	for (round = 0; round < ROUNDS; round++) {
-		int status = attach_round(self_exe);
+		struct attach_report rep;
+		int status = attach_round(self_exe, &rep);
 
-		statuses[status < 0 ? 255 : status]++;
 		reap_orphans(0);
 		if (status != ATTACH_CLEAN)
-			TH_LOG("round %u: status %d", round, status);
+			TH_LOG("round %u: status %d after %u rings attached",
+			       round, status, rep.attached);
 		ASSERT_EQ(ATTACH_CLEAN, status);
+		attached += rep.attached;
+		rounds_attached += rep.attached > 0;
+		if (rep.err < 0 && -rep.err < 134)
+			refusals[-rep.err]++;
+	}
+	TH_LOG("%u rings attached in %u of %u rounds", attached,
+	       rounds_attached, ROUNDS);
+	for (e = 1; e < 134; e++) {
+		if (refusals[e])
+			TH_LOG("then refused with %s: %u rounds", strerror(e),
+			       refusals[e]);
 	}
 	reap_orphans(2000);
 	XR_ASSERT_COUNTERS_SETTLE(&base);
