@@ -34,6 +34,8 @@ XR_SKIP_ALL_WITHOUT_DEVICE()
 #define REPORT_FD		21
 
 #define SETUID_HELPER_ARG	"--xuring-setuid-open"
+/* the only files the setuid program opens */
+#define SECRET_PREFIX		"/tmp/xuring-secret-"
 
 /* in every byte of the secret file; never in the sibling's buffers */
 #define SECRET_MARK		"xuring-secret-4a1f9c"
@@ -76,15 +78,18 @@ struct sibling_ctx {
 /*
  * Runs as the setuid-root copy: open the file named (read-only or
  * read-write), tell the sibling through READY_FD, keep it open until
- * killed (at most a minute).
+ * killed (at most a minute). A setuid-root program opens only what it is
+ * made for: the tests' secret files.
  */
 static void setuid_helper(char **argv)
 {
 	bool rw = !strcmp(argv[3], "rw");
 	char said = 'R';
-	int fd, i;
+	int fd = -1, i;
 
-	fd = open(argv[2], rw ? O_RDWR : O_RDONLY);
+	if (!strncmp(argv[2], SECRET_PREFIX, strlen(SECRET_PREFIX)) &&
+	    !strstr(argv[2], "/.."))
+		fd = open(argv[2], (rw ? O_RDWR : O_RDONLY) | O_NOFOLLOW);
 	if (fd < 0 || geteuid() != 0)
 		said = 'E';
 	if (write(READY_FD, &said, 1) != 1)
@@ -377,7 +382,7 @@ FIXTURE_VARIANT_ADD(setuid_exec, write_ring_inherited) {
 /* SKIP and ASSERT belong in the test: a 6.1 harness runs it after a SKIP here */
 FIXTURE_SETUP(setuid_exec)
 {
-	snprintf(self->secret, sizeof(self->secret), "/tmp/xuring-secret-%d",
+	snprintf(self->secret, sizeof(self->secret), SECRET_PREFIX "%d",
 		 getpid());
 	snprintf(self->helper, sizeof(self->helper), "/tmp/xuring-setuid-%d",
 		 getpid());
