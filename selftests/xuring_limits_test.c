@@ -148,7 +148,10 @@ static int send_fd(int sock, int fd, const void *data, size_t len)
 	return sendmsg(sock, &msg, 0) == (ssize_t)len ? 0 : -errno;
 }
 
-/* Receive data and an fd: the fd, -1 if none came, or -errno. */
+/*
+ * Receive data and an fd without waiting (the sender has exited): the fd,
+ * -1 if none came, or -errno.
+ */
 static int recv_fd(int sock, void *data, size_t len)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
@@ -162,7 +165,8 @@ static int recv_fd(int sock, void *data, size_t len)
 	struct cmsghdr *cmsg;
 	int fd = -1;
 
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != (ssize_t)len)
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) !=
+	    (ssize_t)len)
 		return -EPIPE;
 	cmsg = CMSG_FIRSTHDR(&msg);
 	if (cmsg && cmsg->cmsg_type == SCM_RIGHTS)
@@ -227,11 +231,12 @@ TEST_F_TIMEOUT(slow, memlock_limit_outlives_owner, 120)
 		ASSERT_LE(0, pid);
 		if (pid == 0)
 			pin_and_pass_on(sv[1]);
-		ring_fds[i] = recv_fd(sv[0], &m, sizeof(m));
+		/* the owner sends, then exits: wait for it, then receive */
 		status = xr_wait_child_ms(pid, XR_IO_TIMEOUT_MS);
 		ASSERT_TRUE(status >= 0 && WIFEXITED(status) &&
 			    !WEXITSTATUS(status))
 			TH_LOG("owner %d: status %#x", i, status);
+		ring_fds[i] = recv_fd(sv[0], &m, sizeof(m));
 		ASSERT_LE(0, ring_fds[i]) TH_LOG("owner %d sent no ring", i);
 		n++;
 		rets[i] = m.register_ret;

@@ -36,10 +36,11 @@
 } while (0)
 
 /*
- * Become uid/gid 65534 with no capabilities, in the xuring group (and in
- * the device's group, if it is another non-root group), so the device
- * stays open to us whatever its mode: a user who has been granted access.
- * Stays dumpable, so that /proc/self/fdinfo remains readable to us.
+ * Become uid/gid 65534 with no capabilities, in the xuring group and in
+ * the device's group (whichever it is: access to the device is granted
+ * by its group), so the device stays open to us: a user who has been
+ * granted access. Stays dumpable, so that /proc/self/fdinfo remains
+ * readable to us.
  */
 static inline int xr_become_nobody_with_device(void)
 {
@@ -47,8 +48,7 @@ static inline int xr_become_nobody_with_device(void)
 	struct stat st;
 	int n = 1;
 
-	if (!stat(XURING_DEVICE_PATH, &st) && st.st_gid &&
-	    st.st_gid != XR_XURING_GID)
+	if (!stat(XURING_DEVICE_PATH, &st) && st.st_gid != XR_XURING_GID)
 		groups[n++] = st.st_gid;
 	if (setgroups(n, groups) || setgid(XR_NOBODY) || setuid(XR_NOBODY))
 		return -errno;
