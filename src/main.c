@@ -247,7 +247,6 @@ const struct file_operations xuring_fops = {
 	/* every argument is fixed-size with 64-bit pointers */
 	.compat_ioctl	= xuring_ioctl,
 	.show_fdinfo	= xuring_show_fdinfo,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice xuring_miscdev = {
