@@ -18,10 +18,23 @@ ROOT := $(CURDIR)
 BUILD := $(ROOT)/build
 VM := $(ROOT)/tools/vm
 
-# The guest kernel: the newest installed Debian cloud kernel with headers,
-# unless KVER (or KDIR) says otherwise. Never hard-code Debian's ABI number.
-KVER ?= $(shell $(VM)/guest-kernel.sh 2>/dev/null)
-KDIR ?= /lib/modules/$(KVER)/build
+# The guest kernel: KVER, a version or a series (6.1, 6.12, 7), resolved
+# to an installed kernel by guest-kernel.sh; by default the newest Debian
+# cloud kernel installed with its headers. Never hard-code Debian's ABI
+# number. A kernel that needs a newer compiler than the host's (7.x on
+# bookworm) is built in a trixie chroot (tools/vm/kernel-chroot.sh): make
+# deps KVER=7 sets it up. KDIR=/path/to/kernel/build builds against any
+# tree on the host instead.
+KVER_ASKED := $(KVER)
+override KVER := $(shell KVER='$(KVER_ASKED)' $(VM)/guest-kernel.sh 2>/dev/null)
+KROOT := $(if $(KVER),$(shell KVER='$(KVER)' $(VM)/guest-kernel.sh --root))
+ifeq ($(origin KDIR),undefined)
+ifneq ($(filter-out /,$(KROOT)),)
+KMAKE := $(VM)/kernel-chroot.sh run $(ROOT) make -C /lib/modules/$(KVER)/build
+endif
+KDIR := $(patsubst //%,/%,$(KROOT)/lib/modules/$(KVER)/build)
+endif
+KMAKE ?= $(MAKE) -C $(KDIR)
 
 # Pass C=1 (sparse) and W=1 through to kbuild.
 KBUILD_ARGS := $(if $(C),C=$(C)) $(if $(W),W=$(W))
@@ -57,13 +70,16 @@ help:
 	@echo "make sparse       build the module under sparse (C=1)"
 
 module:
+	@if [ -z "$(KVER)" ] && [ "$(origin KDIR)" = file ]; then \
+		KVER='$(KVER_ASKED)' $(VM)/guest-kernel.sh; exit 1; \
+	fi
 	@if [ ! -d "$(KDIR)" ]; then \
 		echo "xuring: no kernel build tree at '$(KDIR)'."; \
 		echo "        Run 'make deps' to install the guest kernel's headers," \
 		     "or pass KDIR=/path/to/kernel/build."; \
 		exit 1; \
 	fi
-	$(MAKE) -C $(KDIR) M=$(ROOT) $(KBUILD_ARGS) modules
+	$(KMAKE) M=$(ROOT) $(KBUILD_ARGS) modules
 
 tools:
 	$(MAKE) -C tools BUILD=$(BUILD)
@@ -72,7 +88,7 @@ selftests:
 	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests
 
 deps:
-	$(VM)/deps.sh
+	KVER='$(KVER_ASKED)' $(VM)/deps.sh
 
 # What the guest gets besides the module and the selftests: each tool's
 # stage.sh copies its programs to payload/bin and its checks, TAP-speaking
@@ -93,20 +109,20 @@ payload: tools
 # two-core host and 4 on a busy one: the limit leaves room.
 check: deps
 	$(MAKE) all payload
-	$(VM)/run-vm.sh --job check --kver "$$($(VM)/guest-kernel.sh)" \
+	$(VM)/run-vm.sh --job check --kver '$(KVER_ASKED)' \
 		--timeout 480 --payload $(BUILD)/payload
 
 # The demo (xuring-demo), then a short benchmark, in one icount guest.
 run: deps
 	$(MAKE) all payload
-	tools/bench/run-bench.sh --demo
+	KVER='$(KVER_ASKED)' tools/bench/run-bench.sh --demo
 
 # Results in build/bench/: results.csv, table.txt, iops-vs-qd.png.
 BENCH_ARGS := $(if $(QUICK),--quick) $(if $(WALLCLOCK),--wallclock) \
 	$(if $(REPS),--reps $(REPS)) $(if $(RUNTIME),--runtime $(RUNTIME))
 bench: deps
 	$(MAKE) all payload
-	tools/bench/run-bench.sh $(BENCH_ARGS)
+	KVER='$(KVER_ASKED)' tools/bench/run-bench.sh $(BENCH_ARGS)
 
 # Where each request's kernel instructions go, by function, on xuring and
 # io_uring (tools/prof/profile.sh): for example
@@ -115,7 +131,7 @@ bench: deps
 PROFILE_ARGS := $(if $(OPS),--ops $(OPS)) $(if $(PROFILE),-- $(PROFILE))
 profile: deps
 	$(MAKE) all
-	tools/prof/profile.sh $(PROFILE_ARGS)
+	KVER='$(KVER_ASKED)' tools/prof/profile.sh $(PROFILE_ARGS)
 
 # The debug kernel is built once per machine (about 16 minutes on two
 # cores) and cached under ~/.cache/xuring; KASAN makes the guest slow.
@@ -153,5 +169,5 @@ sparse:
 	fi
 
 clean:
-	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(ROOT) clean; fi
+	@if [ -d "$(KDIR)" ]; then $(KMAKE) M=$(ROOT) clean; fi
 	rm -rf $(BUILD)
