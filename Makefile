@@ -48,7 +48,7 @@ SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 endif
 
 .PHONY: all module tools selftests deps check run bench clean help \
-	checkpatch sparse check-debug fuzz payload profile
+	checkpatch sparse check-debug fuzz payload profile deb
 
 all: module tools selftests
 
@@ -66,6 +66,8 @@ help:
 	@echo "make tools        build the user-space tools"
 	@echo "make selftests    build the selftests"
 	@echo "make deps         install the Debian packages the above need"
+	@echo "                  (KVER=6.12 or KVER=7: that guest kernel too)"
+	@echo "make deb          the xuring-dkms and libxuring Debian packages, in build/deb"
 	@echo "make checkpatch   checkpatch.pl --strict over the module sources"
 	@echo "make sparse       build the module under sparse (C=1)"
 
@@ -167,6 +169,12 @@ sparse:
 	@if grep -E 'warning:|error:' $(BUILD)/sparse.log; then \
 		echo "sparse: the warnings above must go"; exit 1; \
 	fi
+
+# xuring-dkms (the module for every installed kernel, through DKMS, with
+# the udev rule and the xuring group) and libxuring (the library, headers,
+# pkg-config file and drop-in liburing.so.2): tools/pkg/build-debs.sh.
+deb:
+	tools/pkg/build-debs.sh $(BUILD)/deb
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(KMAKE) M=$(ROOT) clean; fi
