@@ -161,10 +161,11 @@ checkpatch: deps
 	$(CHECKPATCH) --ignore LINUX_VERSION_CODE -f include/compat.h
 	$(CHECKPATCH) --ignore BIT_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO -f uapi/linux/*.h
 
-# Fails on any sparse (or compiler) warning, not just on errors.
+# Fails on any sparse (or compiler) warning, not just on errors; W=1 adds
+# the compiler's extra warnings.
 sparse:
 	@mkdir -p $(BUILD); set -o pipefail; \
-	$(MAKE) --no-print-directory module C=2 2>&1 | \
+	$(MAKE) --no-print-directory module C=2 W=1 2>&1 | \
 		tee $(BUILD)/sparse.log
 	@if grep -E 'warning:|error:' $(BUILD)/sparse.log; then \
 		echo "sparse: the warnings above must go"; exit 1; \
