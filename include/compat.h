@@ -21,8 +21,10 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/slab.h>
 #include <linux/uio.h>
 #include <linux/version.h>
+#include <linux/workqueue.h>
 #include <linux/writeback.h>
 
 /*
@@ -141,6 +143,16 @@ static inline int xr_kiocb_set_rw_flags(struct kiocb *kiocb, rwf_t flags,
 }
 
 /*
+ * 6.17 (and 6.12.77), "workqueue: Add system_percpu_wq and system_dfl_wq":
+ * the unbound system workqueue's new name; 7.x warns about work queued on
+ * the old one.
+ */
+#if !XR_KERNEL_SINCE(6, 17, 0) && \
+	!(XR_KERNEL_SINCE(6, 12, 77) && !XR_KERNEL_SINCE(6, 13, 0))
+#define system_dfl_wq	system_unbound_wq
+#endif
+
+/*
  * 6.19, "mm: remove filemap_fdatawrite_wbc": write back a range either
  * without waiting (WB_SYNC_NONE, filemap_flush_range()) or for data
  * integrity (WB_SYNC_ALL), as sync_file_range(2) does on that kernel.
@@ -157,6 +169,19 @@ static inline int xr_filemap_fdatawrite_wbc(struct address_space *mapping,
 #else
 	return filemap_fdatawrite_wbc(mapping, wbc);
 #endif
+}
+
+/*
+ * 7.2 (posted May 2026; in Debian's 7.3), "mm/slab: improve
+ * kmem_cache_alloc_bulk": it returns whether it allocated all @size
+ * objects, where it returned how many. The count was already all or none,
+ * so this reads either answer right: how many objects are in @objs.
+ */
+static inline int xr_kmem_cache_alloc_bulk(struct kmem_cache *cachep,
+					   gfp_t gfp, size_t size,
+					   void **objs)
+{
+	return kmem_cache_alloc_bulk(cachep, gfp, size, objs) ? size : 0;
 }
 
 /*

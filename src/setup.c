@@ -191,7 +191,7 @@ static void xr_ring_owner_exit(struct xr_owner_mm *omm)
 
 	xr_cancel_deferred(ctx);
 	xr_iowq_cancel_all(ctx->iowq);
-	queue_work(system_unbound_wq, &ctx->owner_exit_work);
+	queue_work(system_dfl_wq, &ctx->owner_exit_work);
 }
 
 static struct xuring_ring_ctx *xr_ctx_alloc(const struct xuring_params *p)
