@@ -878,7 +878,10 @@ TEST_F(ring, fadvise)
  * Reads of a file whose first half is in the page cache and second half
  * is not: the non-blocking attempt gets the first half, the rest is read
  * from io-wq, and the result is the whole length, from the right place.
- * RWF_NOWAIT stops at the cached part instead.
+ * RWF_NOWAIT stops at the cached part instead; on 6.12 the readahead it
+ * starts may bring in the rest before it gets there, and then it reads
+ * on (preadv2(RWF_NOWAIT) and io_uring do the same: 1 or 2 MiB from one
+ * run to the next).
  */
 TEST_F(ring, partially_cached_read)
 {
@@ -925,7 +928,8 @@ TEST_F(ring, partially_cached_read)
 			res = run_rw(&self->r, XURING_OP_READ, self->fd,
 				     self->buf2, 2 * mib, 0, RWF_NOWAIT);
 			ASSERT_LT(0, res);
-			ASSERT_GE((int)mib, res);
+			ASSERT_GE((int)(xr_kernel_since(6, 12) ? 2 * mib : mib),
+				  res);
 			XR_ASSERT_PATTERN(self->buf2, res, 0, 97);
 			continue;
 		}

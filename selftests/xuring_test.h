@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,6 +72,20 @@ struct xr_ring {
 	/* SQEs handed out by xr_get_sqe(), published by xr_flush_sq() */
 	unsigned int sqe_tail;
 };
+
+/*
+ * Whether the running kernel is MAJOR.MINOR or newer: where io_uring's
+ * behaviour, and so xuring's, changed between kernels (include/compat.h).
+ */
+static inline bool xr_kernel_since(unsigned int major, unsigned int minor)
+{
+	unsigned int kmajor = 0, kminor = 0;
+	struct utsname u;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &kmajor, &kminor) != 2)
+		return false;
+	return kmajor > major || (kmajor == major && kminor >= minor);
+}
 
 static inline unsigned int xr_load_acquire(const unsigned int *p)
 {

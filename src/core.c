@@ -89,9 +89,9 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 	if (ctx->req_cache)
 		return true;
 
-	nr = kmem_cache_alloc_bulk(xr_req_cachep,
-				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN,
-				   ARRAY_SIZE(reqs), reqs);
+	nr = xr_kmem_cache_alloc_bulk(xr_req_cachep,
+				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN,
+				      ARRAY_SIZE(reqs), reqs);
 	if (unlikely(nr <= 0)) {
 		reqs[0] = kmem_cache_alloc(xr_req_cachep, GFP_KERNEL_ACCOUNT);
 		if (!reqs[0])

@@ -197,7 +197,7 @@ void xr_iowq_enqueue(struct xr_iowq *wq, struct xr_work *work)
 	create = xr_iowq_activate(wq, acct, work);
 	spin_unlock_irqrestore(&wq->lock, flags);
 	if (create)
-		queue_work(system_unbound_wq, &wq->create_work);
+		queue_work(system_dfl_wq, &wq->create_work);
 }
 
 /*

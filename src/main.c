@@ -277,7 +277,6 @@ const struct file_operations xuring_fops = {
 	.unlocked_ioctl	= xuring_ioctl,
 	.compat_ioctl	= xuring_compat_ioctl,
 	.show_fdinfo	= xuring_show_fdinfo,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice xuring_miscdev = {

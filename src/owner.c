@@ -63,7 +63,7 @@ static void xr_owner_gone_work(struct work_struct *work)
 void xr_owner_mark_gone(struct xr_owner *owner)
 {
 	if (!test_and_set_bit(XR_OWNER_GONE_BIT, &owner->state))
-		queue_work(system_unbound_wq, &owner->gone_work);
+		queue_work(system_dfl_wq, &owner->gone_work);
 }
 
 bool xr_owner_is_gone(const struct xr_owner *owner)
@@ -132,7 +132,7 @@ static void xr_owner_watch_work(struct work_struct *work)
 		    test_and_set_bit(XR_OWNER_WATCHING_BIT, &owner->state))
 			return;
 	}
-	queue_delayed_work(system_unbound_wq, &owner->watch_work,
+	queue_delayed_work(system_dfl_wq, &owner->watch_work,
 			   XR_OWNER_WATCH_INTERVAL);
 }
 
@@ -148,7 +148,7 @@ void xr_owner_busy_begin(struct xr_owner *owner)
 	smp_mb__after_atomic();
 	if (!xr_owner_is_gone(owner) &&
 	    !test_and_set_bit(XR_OWNER_WATCHING_BIT, &owner->state))
-		queue_delayed_work(system_unbound_wq, &owner->watch_work,
+		queue_delayed_work(system_dfl_wq, &owner->watch_work,
 				   XR_OWNER_WATCH_INTERVAL);
 }
 
@@ -333,7 +333,7 @@ static int xr_attach_cgroups_as_kthread(struct task_struct *from,
 	if (current->flags & PF_KTHREAD)
 		return cgroup_attach_task_all(from, task);
 	INIT_WORK_ONSTACK(&attach.work, xr_attach_work);
-	queue_work(system_unbound_wq, &attach.work);
+	queue_work(system_dfl_wq, &attach.work);
 	flush_work(&attach.work);
 	destroy_work_on_stack(&attach.work);
 	return attach.ret;

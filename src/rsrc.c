@@ -304,15 +304,15 @@ static int xr_pin_user_buffer(unsigned long start, unsigned long nr_pages,
 	long pinned;
 	unsigned long i;
 
-	pinned = pin_user_pages(start, nr_pages, FOLL_WRITE | FOLL_LONGTERM,
-				pages, vmas);
+	pinned = xr_pin_user_pages(start, nr_pages, FOLL_WRITE | FOLL_LONGTERM,
+				   pages, vmas);
 	if (pinned < 0)
 		return pinned;
 	if (pinned != nr_pages) {
 		unpin_user_pages(pages, pinned);
 		return -EFAULT;
 	}
-	for (i = 0; i < nr_pages; i++) {
+	for (i = 0; XR_PIN_RETURNS_VMAS && i < nr_pages; i++) {
 		struct vm_area_struct *vma = vmas[i];
 
 		if (vma->vm_file && !is_vm_hugetlb_page(vma)) {

@@ -125,7 +125,7 @@ static int xr_rw_init_kiocb(struct xuring_req *req, int ddir, u64 off,
 	kiocb->private = NULL;
 	kiocb->ki_waitq = NULL;
 	kiocb->ki_flags = file->f_iocb_flags;
-	ret = kiocb_set_rw_flags(kiocb, (__force rwf_t)rw_flags);
+	ret = xr_kiocb_set_rw_flags(kiocb, (__force rwf_t)rw_flags, ddir);
 	if (unlikely(ret))
 		return ret;
 	if (ioprio) {
@@ -197,8 +197,8 @@ static int xr_rw_prep_single(struct xuring_req *req,
 	ret = xr_rw_prep_common(req, sqe, ddir, false);
 	if (ret)
 		return ret;
-	ret = import_single_range(ddir, buf, READ_ONCE(sqe->len),
-				  &rw->fast_iov, &rw->iter);
+	ret = xr_import_single_range(ddir, buf, READ_ONCE(sqe->len),
+				     &rw->fast_iov, &rw->iter);
 	if (ret)
 		return ret;
 	rw->iter_saved = rw->iter;
@@ -584,7 +584,7 @@ static ssize_t xr_rw_loop(struct xuring_req *req, int ddir, loff_t *ppos,
 			iov.iov_base = u64_to_user_ptr(rw->fixed_addr + done);
 			iov.iov_len = iov_iter_count(iter);
 		} else {
-			iov = iov_iter_iovec(iter);
+			iov = xr_iov_iter_iovec(iter);
 		}
 		if (ddir == READ)
 			nr = file->f_op->read(file, iov.iov_base, iov.iov_len,
@@ -633,7 +633,7 @@ static int __xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 		 */
 		if (ddir == WRITE && !(kiocb->ki_flags & IOCB_DIRECT) &&
 		    (req->flags & XR_REQ_F_ISREG) &&
-		    !(file->f_mode & FMODE_BUF_WASYNC))
+		    !xr_file_buffered_wasync(file))
 			return xr_rw_would_block(req);
 		kiocb->ki_flags |= IOCB_NOWAIT;
 		req->flags |= XR_REQ_F_NOWAIT_ISSUE;
@@ -650,7 +650,7 @@ again:
 
 	if (ddir == READ) {
 		if (likely(file->f_op->read_iter))
-			ret = call_read_iter(file, kiocb, &rw->iter);
+			ret = file->f_op->read_iter(kiocb, &rw->iter);
 		else
 			ret = xr_rw_loop(req, READ, ppos, nonblock);
 	} else {
@@ -661,7 +661,7 @@ again:
 		if (issue_flags & XR_ISSUE_IOWQ)
 			old_limit = xr_set_fsize_limit(rw->fsize_limit);
 		if (likely(file->f_op->write_iter))
-			ret = call_write_iter(file, kiocb, &rw->iter);
+			ret = file->f_op->write_iter(kiocb, &rw->iter);
 		else
 			ret = xr_rw_loop(req, WRITE, ppos, nonblock);
 		if (issue_flags & XR_ISSUE_IOWQ)

@@ -48,8 +48,15 @@ done
 if ! [[ $timeout =~ ^[0-9]+$ ]] || [ "$timeout" -lt 30 ]; then
 	die "--timeout wants whole seconds, at least 30"
 fi
-[ -n "$kver" ] || kver=$("$vm/guest-kernel.sh")
-[ -n "$kernel" ] || kernel=/boot/vmlinuz-$kver
+# --kver may name a series (6.12); a kernel of the trixie chroot
+# (kernel-chroot.sh) boots with that chroot's modules.
+if [ -z "$kernel" ]; then
+	kver=$(KVER=$kver "$vm/guest-kernel.sh") || die "no kernel to boot (see above)"
+	kroot=$(KVER=$kver "$vm/guest-kernel.sh" --root)
+	kernel=$kroot/boot/vmlinuz-$kver
+	[ -n "$moddir" ] || [ "$kroot" = / ] || moddir=$kroot
+fi
+[ -n "$kver" ] || die "--kver VER is required with --kernel"
 [ -r "$kernel" ] || die "cannot read kernel image $kernel; install linux-image-$kver ('make deps') or pass --kernel PATH"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found; run 'make deps'"
 PATH=$PATH:/sbin:/usr/sbin	# mkfs.ext4
