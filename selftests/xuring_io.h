@@ -151,12 +151,13 @@ static inline bool xr_no_cqe_for_ms(struct xr_ring *r, unsigned int ms)
 static inline bool xr_nop_works(struct xr_ring *r)
 {
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 
-	if (!xr_queue_nop(r, 0xabcdef))
+	if (!xr_queue_nop(r, ud))
 		return false;
 	if (xr_run_one(r, &cqe) != 0)
 		return false;
-	return cqe.user_data == 0xabcdef && cqe.flags == 0;
+	return cqe.user_data == ud && cqe.flags == 0;
 }
 
 /* ------------------------------------------------------------- pattern */

@@ -187,8 +187,8 @@ static void prep_kind(struct xuring_sqe *sqe, unsigned int kind, bool write,
 TEST_F_TIMEOUT(polled, data_integrity, 60)
 {
 	enum { NR = 32, ROUNDS = 4 };
+	struct xuring_cqe cqes[NR];
 	struct iovec iov[NR][2];
-	struct xuring_cqe cqe;
 	unsigned int round, i, phase;
 
 	SKIP_IF_NO_DEVICE();
@@ -205,6 +205,7 @@ TEST_F_TIMEOUT(polled, data_integrity, 60)
 		memset(self->rbuf, 0, total);
 		for (phase = 0; phase < 2; phase++) {
 			bool write = phase == 0;
+			__u64 ud = xr_ud_block(NR);
 			size_t pos = 0;
 
 			for (i = 0; i < NR; i++) {
@@ -213,18 +214,22 @@ TEST_F_TIMEOUT(polled, data_integrity, 60)
 				XR_GET_SQE(sqe, &self->r);
 				prep_kind(sqe, i + round, write, self->d.fd,
 					  (write ? self->wbuf : self->rbuf) +
-					  pos, lens[i], base + pos, iov[i], i);
+					  pos, lens[i], base + pos, iov[i],
+					  ud + i);
 				pos += lens[i];
 			}
 			ASSERT_LE(NR, polled_submit_wait(&self->r,
 							 variant->sqpoll, NR));
+			for (i = 0; i < NR; i++)
+				ASSERT_TRUE(xr_reap_cqe(&self->r, &cqes[i]));
+			XR_ASSERT_EACH_ONCE(cqes, NR, ud);
 			for (i = 0; i < NR; i++) {
-				ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-				ASSERT_GT((__u64)NR, cqe.user_data);
-				ASSERT_EQ((int)lens[cqe.user_data], cqe.res)
-					TH_LOG("round %u %s %llu", round,
-					       write ? "write" : "read",
-					       (unsigned long long)cqe.user_data);
+				__u64 k = cqes[i].user_data - ud;
+
+				ASSERT_EQ((int)lens[k], cqes[i].res)
+					TH_LOG("round %u phase %u request %llu",
+					       round, phase,
+					       (unsigned long long)k);
 			}
 		}
 		if (self->d.stores_data)
@@ -236,12 +241,13 @@ TEST_F_TIMEOUT(polled, data_integrity, 60)
  * A polled request completes only when somebody polls: submitted with
  * ENTER and no GETEVENTS, none of them completes however long it waits,
  * and the device's poll queues hold them; ENTER(GETEVENTS) polls them
- * all out.
+ * all out, each once.
  */
 TEST_F(polled, completes_only_when_polled)
 {
 	enum { NR = 32 };
-	struct xuring_cqe cqe;
+	struct xuring_cqe cqes[NR];
+	__u64 ud = xr_ud_block(NR);
 	int busy, i;
 
 	SKIP_IF_NO_DEVICE();
@@ -253,7 +259,7 @@ TEST_F(polled, completes_only_when_polled)
 
 		XR_GET_SQE(sqe, &self->r);
 		xr_prep_rw(sqe, XURING_OP_READ, self->d.fd,
-			   self->rbuf + i * BS, BS, (__u64)i * 2 * BS, i);
+			   self->rbuf + i * BS, BS, (__u64)i * 2 * BS, ud + i);
 	}
 	ASSERT_EQ(NR, xr_submit(&self->r));
 	xr_sleep_ms(300);
@@ -269,9 +275,10 @@ TEST_F(polled, completes_only_when_polled)
 			      0));
 	ASSERT_LE((unsigned int)NR, xr_cq_ready(&self->r));
 	for (i = 0; i < NR; i++) {
-		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-		ASSERT_EQ(BS, cqe.res);
+		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqes[i]));
+		ASSERT_EQ(BS, cqes[i].res);
 	}
+	XR_ASSERT_EACH_ONCE(cqes, NR, ud);
 	if (busy >= 0) {
 		ASSERT_EQ(0, xr_poll_queue_busy(self->d.name));
 	}
@@ -289,36 +296,46 @@ static void nvme_ctrl_name(const char *ns, char *buf, size_t size)
 }
 
 /*
- * Writes of n blocks of len bytes, then reads of them through r, waiting
- * for each CQE with ENTER(GETEVENTS); false on any failure or mismatch.
+ * Writes of n blocks of len bytes through r, then reads of them, waiting
+ * for each CQE with ENTER(GETEVENTS), every request completing once.
+ * False on any failure or mismatch.
  */
 static bool write_read_blocks(struct xr_ring *r, int fd,
 			      unsigned char *wbuf, unsigned char *rbuf,
 			      unsigned int n, unsigned int len)
 {
+	unsigned char *seen = calloc(n, 1);
 	struct xuring_cqe cqe;
 	unsigned int phase, i;
+	bool ok = !!seen;
 
-	for (phase = 0; phase < 2; phase++) {
-		for (i = 0; i < n; i++) {
+	for (phase = 0; ok && phase < 2; phase++) {
+		__u64 ud = xr_ud_block(n);
+
+		memset(seen, 0, n);
+		for (i = 0; ok && i < n; i++) {
 			struct xuring_sqe *sqe = xr_get_sqe(r);
 			size_t off = (size_t)i * len;
 
-			if (!sqe)
-				return false;
-			xr_prep_rw(sqe, phase ? XURING_OP_READ :
-				   XURING_OP_WRITE, fd,
-				   (phase ? rbuf : wbuf) + off, len, off, i);
+			ok = sqe;
+			if (ok)
+				xr_prep_rw(sqe, phase ? XURING_OP_READ :
+					   XURING_OP_WRITE, fd,
+					   (phase ? rbuf : wbuf) + off, len,
+					   off, ud + i);
 		}
-		if (xr_any_submit(r) != (int)n)
-			return false;
-		for (i = 0; i < n; i++) {
-			if (xr_wait_cqe_ms(r, &cqe, XR_IO_TIMEOUT_MS) ||
-			    cqe.res != (int)len)
-				return false;
+		ok = ok && xr_any_submit(r) == (int)n;
+		for (i = 0; ok && i < n; i++) {
+			long k;
+
+			ok = !xr_wait_cqe_ms(r, &cqe, XR_IO_TIMEOUT_MS) &&
+			     cqe.res == (int)len;
+			k = xr_ud_index(cqe.user_data, ud, n);
+			ok = ok && k >= 0 && !seen[k]++;
 		}
 	}
-	return !memcmp(wbuf, rbuf, (size_t)n * len);
+	free(seen);
+	return ok && !memcmp(wbuf, rbuf, (size_t)n * len);
 }
 
 /*
@@ -369,8 +386,8 @@ TEST_F_TIMEOUT(polled, no_interrupts, 60)
 /*
  * More requests at once than a poll queue has tags (null_blk 64, NVMe
  * 1023): the device bounces the rest with -EAGAIN and they are reissued
- * from io-wq, whose workers show it. Every write lands (NVMe: read back
- * and compared), every request completes once.
+ * from io-wq, whose workers show it. Every request completes once; every
+ * write lands (NVMe: read back and compared).
  */
 TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
 {
@@ -389,6 +406,7 @@ TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
 	xr_fill_pattern(self->wbuf, (size_t)nr * BS, 0, 40);
 	memset(self->rbuf, 0, (size_t)nr * BS);
 	for (phase = 0; phase < 2; phase++) {
+		__u64 ud = xr_ud_block(nr);
 		unsigned int got = 0;
 		__u64 start;
 
@@ -400,7 +418,8 @@ TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
 			xr_prep_rw(sqe, phase ? XURING_OP_READ :
 				   XURING_OP_WRITE, self->d.fd,
 				   (phase ? self->rbuf : self->wbuf) +
-				   (size_t)i * BS, BS, (__u64)i * 2 * BS, i);
+				   (size_t)i * BS, BS, (__u64)i * 2 * BS,
+				   ud + i);
 		}
 		ASSERT_EQ((int)nr, xr_any_submit(&r));
 		memset(seen, 0, nr);
@@ -412,11 +431,12 @@ TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
 						      NULL, 0));
 			}
 			while (xr_reap_cqe(&r, &cqe)) {
-				ASSERT_GT((__u64)nr, cqe.user_data);
-				ASSERT_EQ(0, seen[cqe.user_data]);
-				seen[cqe.user_data] = 1;
-				ASSERT_EQ(BS, cqe.res) TH_LOG("request %llu",
-					(unsigned long long)cqe.user_data);
+				long k = xr_ud_index(cqe.user_data, ud, nr);
+
+				ASSERT_LE(0, k);
+				ASSERT_EQ(0, seen[k]);
+				seen[k] = 1;
+				ASSERT_EQ(BS, cqe.res) TH_LOG("request %ld", k);
 				got++;
 			}
 			if (variant->sqpoll)
@@ -445,33 +465,38 @@ TEST_F(polled, links)
 {
 	struct xuring_cqe cqes[3];
 	struct xuring_sqe *sqe;
+	__u64 ud = xr_ud_block(4);
 	unsigned int i;
 
 	SKIP_IF_NO_DEVICE();
 	xr_fill_pattern(self->wbuf, 8 * BS, 0, 50);
 	memset(self->rbuf, 0, 8 * BS);
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_WRITE, self->d.fd, self->wbuf, 8 * BS, 0, 0);
+	xr_prep_rw(sqe, XURING_OP_WRITE, self->d.fd, self->wbuf, 8 * BS, 0, ud);
 	sqe->flags = XURING_SQE_IO_LINK;
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_READ, self->d.fd, self->rbuf, 8 * BS, 0, 1);
+	xr_prep_rw(sqe, XURING_OP_READ, self->d.fd, self->rbuf, 8 * BS, 0,
+		   ud + 1);
 	ASSERT_LE(2, polled_submit_wait(&self->r, variant->sqpoll, 2));
 	for (i = 0; i < 2; i++) {
 		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqes[i]));
-		ASSERT_EQ(i, cqes[i].user_data);
+		ASSERT_EQ(ud + i, cqes[i].user_data);
 		ASSERT_EQ(8 * BS, cqes[i].res);
 	}
 	if (self->d.stores_data)
 		XR_ASSERT_PATTERN(self->rbuf, 8 * BS, 0, 50);
 
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_READ, self->d.fd, self->rbuf + 1, BS, 0, 0);
+	xr_prep_rw(sqe, XURING_OP_READ, self->d.fd, self->rbuf + 1, BS, 0,
+		   ud + 2);
 	sqe->flags = XURING_SQE_IO_LINK;
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_nop(sqe, 1);
+	xr_prep_nop(sqe, ud + 3);
 	ASSERT_LE(2, polled_submit_wait(&self->r, variant->sqpoll, 2));
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqes[i]));
+		ASSERT_EQ(ud + 2 + i, cqes[i].user_data);
+	}
 	ASSERT_EQ(-EINVAL, cqes[0].res);
 	ASSERT_EQ(-ECANCELED, cqes[1].res);
 }
@@ -483,7 +508,8 @@ TEST_F(polled, links)
  */
 TEST_F(polled, min_complete_beyond_inflight)
 {
-	struct xuring_cqe cqe;
+	struct xuring_cqe cqes[2];
+	__u64 ud = xr_ud_block(2);
 	__u64 start;
 	int i;
 
@@ -499,16 +525,17 @@ TEST_F(polled, min_complete_beyond_inflight)
 
 		XR_GET_SQE(sqe, &self->r);
 		xr_prep_rw(sqe, XURING_OP_READ, self->d.fd, self->rbuf, BS,
-			   (__u64)i * BS, i);
+			   (__u64)i * BS, ud + i);
 	}
 	ASSERT_EQ(2, xr_enter(self->r.fd, xr_flush_sq(&self->r), 8,
 			      XURING_ENTER_GETEVENTS, NULL, 0));
 	ASSERT_EQ(2U, xr_cq_ready(&self->r));
 	ASSERT_GT(5000ULL, xr_ms_since(start));
 	for (i = 0; i < 2; i++) {
-		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-		ASSERT_EQ(BS, cqe.res);
+		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqes[i]));
+		ASSERT_EQ(BS, cqes[i].res);
 	}
+	XR_ASSERT_EACH_ONCE(cqes, 2, ud);
 }
 
 /*
@@ -521,8 +548,8 @@ TEST_F(polled, cq_overflow)
 		.flags = XURING_SETUP_IOPOLL | XURING_SETUP_CQSIZE,
 		.cq_entries = 16,
 	};
-	unsigned char seen[48] = { 0 };
-	struct xuring_cqe cqe;
+	struct xuring_cqe cqes[48];
+	__u64 ud = xr_ud_block(48);
 	unsigned int round, i;
 	struct xr_ring r;
 	__u64 start;
@@ -540,7 +567,7 @@ TEST_F(polled, cq_overflow)
 			XR_GET_SQE(sqe, &r);
 			xr_prep_rw(sqe, XURING_OP_READ, self->d.fd,
 				   self->rbuf + i * BS, BS, (__u64)i * BS,
-				   round * 16 + i);
+				   ud + round * 16 + i);
 		}
 		ASSERT_EQ(16, xr_any_submit(&r));
 	}
@@ -558,12 +585,10 @@ TEST_F(polled, cq_overflow)
 	ASSERT_EQ(16U, xr_cq_ready(&r));
 	ASSERT_TRUE(!!(xr_load_acquire(r.sq_flags) & XURING_SQ_CQ_OVERFLOW));
 	for (i = 0; i < 48; i++) {
-		ASSERT_EQ(0, xr_wait_cqe_ms(&r, &cqe, XR_IO_TIMEOUT_MS));
-		ASSERT_GT(48ULL, cqe.user_data);
-		ASSERT_EQ(0, seen[cqe.user_data]);
-		seen[cqe.user_data] = 1;
-		ASSERT_EQ(BS, cqe.res);
+		ASSERT_EQ(0, xr_wait_cqe_ms(&r, &cqes[i], XR_IO_TIMEOUT_MS));
+		ASSERT_EQ(BS, cqes[i].res);
 	}
+	XR_ASSERT_EACH_ONCE(cqes, 48, ud);
 	ASSERT_FALSE(!!(xr_load_acquire(r.sq_flags) & XURING_SQ_CQ_OVERFLOW));
 	xr_ring_exit(&r);
 }
@@ -605,7 +630,7 @@ static void polled_victim(int ready_fd, const void *arg)
 
 			xr_prep_rw(sqe, n % 2 ? XURING_OP_WRITE :
 				   XURING_OP_READ, d.fd, buf + slot, BS,
-				   2 * slot, n);
+				   2 * slot, xr_ud());
 			n++;
 		}
 		if (a->sqpoll) {
@@ -709,7 +734,7 @@ TEST_F(polled, close_with_unreaped)
 
 		XR_GET_SQE(sqe, &r);
 		xr_prep_rw(sqe, XURING_OP_READ, self->d.fd,
-			   self->rbuf + i * BS, BS, (__u64)i * 2 * BS, i);
+			   self->rbuf + i * BS, BS, (__u64)i * 2 * BS, xr_ud());
 	}
 	ASSERT_EQ(32, xr_any_submit(&r));
 	start = xr_now_ns();
@@ -743,9 +768,10 @@ static void check_unpollable(struct __test_metadata *_metadata, bool sqpoll)
 	unsigned char *buf = xr_alloc(1 << 20);
 	int p[2], fds[3] = { -1, -1, -1 }, devnull;
 	struct iovec iov = { NULL, BS };
+	__u64 ud = xr_ud_block(ARRAY_SIZE(cases));
 	struct xuring_cqe cqe;
 	struct xuring_sqe *sqe;
-	unsigned int n = 0, i;
+	unsigned int n = 0, seen = 0, i;
 	struct xr_ring r;
 
 	ASSERT_NE(NULL, buf);
@@ -763,42 +789,46 @@ static void check_unpollable(struct __test_metadata *_metadata, bool sqpoll)
 		fds[0] = open(nullb, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, fds[0]);
 		CASE("buffered read of null_blk", -EOPNOTSUPP);
-		xr_prep_rw(sqe, XURING_OP_READ, fds[0], buf, BS, 0, n++);
+		xr_prep_rw(sqe, XURING_OP_READ, fds[0], buf, BS, 0, ud + n++);
 		CASE("buffered write to null_blk", -EOPNOTSUPP);
-		xr_prep_rw(sqe, XURING_OP_WRITE, fds[0], buf, BS, 0, n++);
+		xr_prep_rw(sqe, XURING_OP_WRITE, fds[0], buf, BS, 0, ud + n++);
 	}
 	if (ext4) {
 		fds[1] = xr_scratch_file(ext4, O_RDWR);
 		ASSERT_LE(0, fds[1]);
 		CASE("buffered write to ext4", -EOPNOTSUPP);
-		xr_prep_rw(sqe, XURING_OP_WRITE, fds[1], buf, BS, 0, n++);
+		xr_prep_rw(sqe, XURING_OP_WRITE, fds[1], buf, BS, 0, ud + n++);
 	}
 	if (tmp) {
 		fds[2] = xr_scratch_file(tmp, O_RDWR);
 		ASSERT_LE(0, fds[2]);
 		CASE("write to tmpfs", -EOPNOTSUPP);
-		xr_prep_rw(sqe, XURING_OP_WRITE, fds[2], buf, BS, 0, n++);
+		xr_prep_rw(sqe, XURING_OP_WRITE, fds[2], buf, BS, 0, ud + n++);
 	}
 	CASE("read of an empty pipe", -EOPNOTSUPP);
-	xr_prep_rw(sqe, XURING_OP_READ, p[0], buf, BS, -1, n++);
+	xr_prep_rw(sqe, XURING_OP_READ, p[0], buf, BS, -1, ud + n++);
 	CASE("readv of an empty pipe", -EOPNOTSUPP);
-	xr_prep_rw(sqe, XURING_OP_READV, p[0], &iov, 1, -1, n++);
+	xr_prep_rw(sqe, XURING_OP_READV, p[0], &iov, 1, -1, ud + n++);
 	CASE("write to a pipe", -EOPNOTSUPP);
-	xr_prep_rw(sqe, XURING_OP_WRITE, p[1], buf, BS, -1, n++);
+	xr_prep_rw(sqe, XURING_OP_WRITE, p[1], buf, BS, -1, ud + n++);
 	CASE("write to /dev/null", -EOPNOTSUPP);
-	xr_prep_rw(sqe, XURING_OP_WRITE, devnull, buf, BS, 0, n++);
+	xr_prep_rw(sqe, XURING_OP_WRITE, devnull, buf, BS, 0, ud + n++);
 	CASE("NOP", 0);
-	xr_prep_nop(sqe, n++);
+	xr_prep_nop(sqe, ud + n++);
 #undef CASE
 
 	/* one ENTER (or one pass of the SQ thread) takes them all */
 	ASSERT_EQ((int)n, xr_any_submit(&r));
 	for (i = 0; i < n; i++) {
+		long k;
+
 		ASSERT_EQ(0, xr_wait_cqe_ms(&r, &cqe, XR_IO_TIMEOUT_MS))
 			TH_LOG("%u of %u CQEs", i, n);
-		ASSERT_GT((__u64)n, cqe.user_data);
-		ASSERT_EQ(cases[cqe.user_data].res, cqe.res)
-			TH_LOG("%s", cases[cqe.user_data].what);
+		k = xr_ud_index(cqe.user_data, ud, n);
+		ASSERT_LE(0, k);
+		ASSERT_EQ(0U, seen & 1U << k) TH_LOG("%s twice", cases[k].what);
+		seen |= 1U << k;
+		ASSERT_EQ(cases[k].res, cqe.res) TH_LOG("%s", cases[k].what);
 	}
 	/* the pipe still has its reader: nothing was consumed from it */
 	ASSERT_EQ(3, write(p[1], "abc", 3));
@@ -813,7 +843,7 @@ static void check_unpollable(struct __test_metadata *_metadata, bool sqpoll)
 		for (i = 0; i < ARRAY_SIZE(never_polled); i++) {
 			XR_GET_SQE(sqe, &r);
 			xr_prep_rw(sqe, never_polled[i], fds[1], NULL, BS, 0,
-				   i);
+				   xr_ud());
 			ASSERT_EQ(-EINVAL, xr_any_run_one(&r, &cqe))
 				TH_LOG("opcode %u", never_polled[i]);
 		}
@@ -856,7 +886,7 @@ TEST(hipri_without_iopoll)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, xr_ring_init(&r, 8, 0));
 	XR_GET_SQE(sqe, &r);
-	xr_prep_rw(sqe, XURING_OP_READ, fd, buf, BS, 0, 1);
+	xr_prep_rw(sqe, XURING_OP_READ, fd, buf, BS, 0, xr_ud());
 	sqe->rw_flags = RWF_HIPRI;
 	ASSERT_EQ(-EINVAL, xr_run_one(&r, &cqe));
 	xr_ring_exit(&r);

@@ -57,7 +57,7 @@ static int run_rw(struct xr_ring *r, __u8 op, int fd, bool fixed_file,
 
 	if (!sqe)
 		return INT_MIN;
-	xr_prep_fixed(sqe, op, fd, addr, len, off, buf_index, 3);
+	xr_prep_fixed(sqe, op, fd, addr, len, off, buf_index, xr_ud());
 	if (fixed_file)
 		sqe->flags = XURING_SQE_FIXED_FILE;
 	return xr_run_one(r, NULL);
@@ -297,7 +297,7 @@ TEST_F(rsrc, fixed_file_ops)
 	ASSERT_EQ(8192, run_rw(&self->r, XURING_OP_WRITE, 0, true, self->buf,
 			       8192, 0, 0));
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_fsync(sqe, 0, XURING_FSYNC_DATASYNC, 1);
+	xr_prep_fsync(sqe, 0, XURING_FSYNC_DATASYNC, xr_ud());
 	sqe->flags = XURING_SQE_FIXED_FILE;
 	ASSERT_EQ(0, xr_run_one(&self->r, NULL));
 	memset(self->buf, 0, 8192);
@@ -311,7 +311,7 @@ TEST_F(rsrc, fixed_file_ops)
 	XR_ASSERT_PATTERN(self->buf, 8192, 0, 10);
 	/* NOP takes no file: FIXED_FILE makes no sense there */
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_nop(sqe, 2);
+	xr_prep_nop(sqe, xr_ud());
 	sqe->flags = XURING_SQE_FIXED_FILE;
 	ASSERT_EQ(-EINVAL, xr_run_one(&self->r, NULL));
 }
@@ -328,6 +328,7 @@ TEST_F(rsrc, files_update_in_flight)
 
 	for (round = 0; round < 2; round++) {
 		struct xuring_sqe *sqe;
+		__u64 ud = xr_ud();
 		int p[2], fds[2];
 
 		ASSERT_EQ(0, pipe(p));
@@ -339,7 +340,7 @@ TEST_F(rsrc, files_update_in_flight)
 		close(p[0]);
 
 		XR_GET_SQE(sqe, &self->r);
-		xr_prep_rw(sqe, XURING_OP_READ, 0, self->buf, 200, -1, 77);
+		xr_prep_rw(sqe, XURING_OP_READ, 0, self->buf, 200, -1, ud);
 		sqe->flags = XURING_SQE_FIXED_FILE;
 		ASSERT_EQ(1, xr_submit(&self->r));
 		ASSERT_TRUE(xr_no_cqe_for_ms(&self->r, 200));
@@ -358,7 +359,7 @@ TEST_F(rsrc, files_update_in_flight)
 		xr_fill_pattern(self->buf + 4096, 200, 0, 11 + round);
 		ASSERT_EQ(200, write(p[1], self->buf + 4096, 200));
 		ASSERT_EQ(0, xr_wait_cqe_ms(&self->r, &cqe, XR_IO_TIMEOUT_MS));
-		ASSERT_EQ(77U, cqe.user_data);
+		ASSERT_EQ(ud, cqe.user_data);
 		ASSERT_EQ(200, cqe.res);
 		XR_ASSERT_PATTERN(self->buf, 200, 0, 11 + round);
 		close(p[1]);
@@ -603,6 +604,7 @@ TEST_F(rsrc, buffers_unregister_in_flight)
 	struct iovec iov = { self->buf, 65536 };
 	struct xuring_sqe *sqe;
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	int p[2], status;
 	pid_t pid;
 
@@ -611,7 +613,7 @@ TEST_F(rsrc, buffers_unregister_in_flight)
 	memset(self->buf, 0, 65536);
 	XR_GET_SQE(sqe, &self->r);
 	xr_prep_fixed(sqe, XURING_OP_READ_FIXED, p[0], self->buf + 100, 64,
-		      -1, 0, 5);
+		      -1, 0, ud);
 	ASSERT_EQ(1, xr_submit(&self->r));
 	ASSERT_TRUE(xr_no_cqe_for_ms(&self->r, 100));
 
@@ -627,6 +629,7 @@ TEST_F(rsrc, buffers_unregister_in_flight)
 	}
 	ASSERT_EQ(0, unregister_buffers(&self->r));
 	ASSERT_EQ(0, xr_wait_cqe_ms(&self->r, &cqe, XR_IO_TIMEOUT_MS));
+	ASSERT_EQ(ud, cqe.user_data);
 	ASSERT_EQ(64, cqe.res);
 	XR_ASSERT_PATTERN(self->buf + 100, 64, 0, 15);
 	ASSERT_EQ(pinned0, xr_counter("pinned_pages"));
@@ -656,7 +659,7 @@ static int unregister_child(int rfd)
 	sqe = xr_get_sqe(&r);
 	if (!sqe)
 		return 11;
-	xr_prep_fixed(sqe, XURING_OP_READ_FIXED, rfd, buf, 64, -1, 0, 1);
+	xr_prep_fixed(sqe, XURING_OP_READ_FIXED, rfd, buf, 64, -1, 0, xr_ud());
 	if (xr_submit(&r) != 1 || xr_catch_signal(SIGALRM, on_alarm))
 		return 12;
 	start = xr_now_ns();

@@ -87,6 +87,50 @@ static inline int xr_errno_ret(int ret)
 	return ret < 0 ? -errno : ret;
 }
 
+/* ------------------------------------------------------------ exactly once */
+
+/*
+ * Every request a test submits carries a user_data that no other request
+ * of the test program carries, from xr_ud(): "XR" in the top 16 bits, a
+ * counter below. The counter lives in a mapping shared by every process
+ * of the program (made before the harness forks its tests), so the
+ * tests and the children they fork never hand out the same value twice,
+ * and a zeroed CQE, or one left over from an earlier request, never
+ * matches a request in flight.
+ */
+#define XR_UD_TAG	0x5852000000000000ULL
+
+static __u64 *xr_ud_next_p;
+
+static void __attribute__((constructor)) xr_ud_setup(void)
+{
+	static __u64 private_next;
+	void *p = mmap(NULL, sizeof(__u64), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	xr_ud_next_p = p == MAP_FAILED ? &private_next : p;
+	*xr_ud_next_p = 1;
+}
+
+/* n user_data values never handed out before: base, base + 1, ... */
+static inline __u64 xr_ud_block(unsigned int n)
+{
+	return XR_UD_TAG |
+	       __atomic_fetch_add(xr_ud_next_p, n, __ATOMIC_RELAXED);
+}
+
+/* A user_data value never handed out before. */
+static inline __u64 xr_ud(void)
+{
+	return xr_ud_block(1);
+}
+
+/* i when ud is the i-th of the n values from base, else -1. */
+static inline long xr_ud_index(__u64 ud, __u64 base, unsigned int n)
+{
+	return ud - base < n ? (long)(ud - base) : -1;
+}
+
 /*
  * Programs whose every test needs the device skip as a whole when it is
  * absent (the module is not loaded), the kselftest way.
@@ -372,6 +416,49 @@ static inline bool xr_reap_cqe(struct xr_ring *r, struct xuring_cqe *cqe)
 	xr_store_release(r->cq_head, head + 1);
 	return true;
 }
+
+/* The user_data of the SQE xr_get_sqe() handed out last. */
+static inline __u64 xr_last_sqe_ud(const struct xr_ring *r)
+{
+	return r->sqes[(r->sqe_tail - 1) & (r->p.sq_entries - 1)].user_data;
+}
+
+/*
+ * The index of the first of n CQEs whose user_data is not one of the n
+ * values from base, or repeats an earlier CQE's; -1 when each of the n
+ * came exactly once. -2 if there is no memory to tell.
+ */
+static inline long xr_cqes_each_once(const struct xuring_cqe *cqes,
+				     unsigned int n, __u64 base)
+{
+	unsigned char *seen = calloc(n ? n : 1, 1);
+	unsigned int i;
+	long bad = -1;
+
+	if (!seen)
+		return -2;
+	for (i = 0; i < n && bad < 0; i++) {
+		long k = xr_ud_index(cqes[i].user_data, base, n);
+
+		if (k < 0 || seen[k])
+			bad = i;
+		else
+			seen[k] = 1;
+	}
+	free(seen);
+	return bad;
+}
+
+/* Assert (in a harness test) that xr_cqes_each_once() finds no fault. */
+#define XR_ASSERT_EACH_ONCE(cqes, n, base) do {				\
+	long __bad = xr_cqes_each_once((cqes), (n), (base));		\
+	if (__bad >= 0)							\
+		TH_LOG("CQE %ld of %u: user_data %#llx is not one of %#llx + [0, %u), or came twice", \
+		       __bad, (unsigned int)(n),			\
+		       (unsigned long long)(cqes)[__bad].user_data,	\
+		       (unsigned long long)(base), (unsigned int)(n));	\
+	ASSERT_EQ(-1, __bad);						\
+} while (0)
 
 /* Reap one CQE, waiting for it with ENTER(GETEVENTS) if need be. */
 static inline int xr_wait_cqe(struct xr_ring *r, struct xuring_cqe *cqe)
