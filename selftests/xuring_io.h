@@ -97,7 +97,11 @@ static inline int xr_wait_cqe_ms(struct xr_ring *r, struct xuring_cqe *cqe,
 	return 0;
 }
 
-/* Reap n CQEs into out[] in completion order; returns how many came. */
+/*
+ * Reap n CQEs into out[] in completion order; returns how many came.
+ * Each must be a request's in flight, and so must whatever else waits in
+ * the CQ afterwards (xr_cq_audit()).
+ */
 static inline unsigned int xr_reap_n(struct xr_ring *r,
 				     struct xuring_cqe *out, unsigned int n,
 				     unsigned int timeout_ms)
@@ -114,16 +118,37 @@ static inline unsigned int xr_reap_n(struct xr_ring *r,
 			break;
 		got++;
 	}
+	xr_cq_audit(r, "after xr_reap_n()");
 	return got;
 }
 
 /*
- * Submit what is queued and reap exactly one CQE: its res, or INT_MIN
- * (never a valid res) if the submission or the wait failed.
+ * The one CQE reaped for the SQE just submitted must carry its
+ * user_data, and nothing but other requests' CQEs may wait behind it:
+ * res, or INT_MIN with the reason on stderr.
+ */
+static inline int xr_check_one(struct xr_ring *r,
+			       const struct xuring_cqe *cqe, __u64 ud)
+{
+	if (cqe->user_data != ud) {
+		fprintf(stderr, "# xuring: ring fd %d: CQE user_data %#llx res %d, but the request submitted was %#llx\n",
+			r->fd, (unsigned long long)cqe->user_data, cqe->res,
+			(unsigned long long)ud);
+		return INT_MIN;
+	}
+	xr_cq_audit(r, "after the CQE of a single request");
+	return cqe->res;
+}
+
+/*
+ * Submit the one SQE queued and reap its CQE: its res, or INT_MIN (never
+ * a valid res) if the submission or the wait failed, or the CQE was not
+ * that SQE's (xr_check_one()).
  */
 static inline int xr_run_one(struct xr_ring *r, struct xuring_cqe *cqe)
 {
 	struct xuring_cqe dummy;
+	__u64 ud = xr_last_sqe_ud(r);
 
 	if (!cqe)
 		cqe = &dummy;
@@ -131,7 +156,7 @@ static inline int xr_run_one(struct xr_ring *r, struct xuring_cqe *cqe)
 		return INT_MIN;
 	if (xr_wait_cqe_ms(r, cqe, XR_IO_TIMEOUT_MS))
 		return INT_MIN;
-	return cqe->res;
+	return xr_check_one(r, cqe, ud);
 }
 
 /* No CQE shows up within ms milliseconds. */
@@ -151,13 +176,10 @@ static inline bool xr_no_cqe_for_ms(struct xr_ring *r, unsigned int ms)
 static inline bool xr_nop_works(struct xr_ring *r)
 {
 	struct xuring_cqe cqe;
-	__u64 ud = xr_ud();
 
-	if (!xr_queue_nop(r, ud))
+	if (!xr_queue_nop(r, xr_ud()))
 		return false;
-	if (xr_run_one(r, &cqe) != 0)
-		return false;
-	return cqe.user_data == ud && cqe.flags == 0;
+	return xr_run_one(r, &cqe) == 0 && cqe.flags == 0;
 }
 
 /* ------------------------------------------------------------- pattern */

@@ -194,9 +194,7 @@ static int ring_rw(struct rw_state *self, enum rw_kind kind, bool write,
 	struct iovec iov[MAX_SEGS];
 	struct xuring_sqe *sqe = xr_get_sqe(&self->r);
 	__u64 ud = xr_ud();
-	struct xuring_cqe cqe;
 	unsigned int i;
-	int res;
 
 	if (!sqe)
 		return INT_MIN;
@@ -220,10 +218,7 @@ static int ring_rw(struct rw_state *self, enum rw_kind kind, bool write,
 			      write ? 0 : 1, ud);
 		break;
 	}
-	res = xr_run_one(&self->r, &cqe);
-	if (res != INT_MIN && cqe.user_data != ud)
-		return INT_MIN;
-	return res;
+	return xr_run_one(&self->r, NULL);
 }
 
 /*
