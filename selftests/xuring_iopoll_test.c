@@ -101,30 +101,16 @@ static int polled_submit_wait(struct xr_ring *r, bool sqpoll, unsigned int n)
 	return xr_cq_ready(r);
 }
 
-FIXTURE(polled) {
+/* A polling device, a ring polling it, and two registered buffers. */
+struct polled {
 	char skip[128];
 	struct polldev d;
 	struct xr_ring r;
 	unsigned char *wbuf, *rbuf;
 };
 
-FIXTURE_VARIANT(polled) {
-	enum poll_dev dev;
-	bool sqpoll;
-};
-
-FIXTURE_VARIANT_ADD(polled, nullblk) { .dev = D_NULLBLK };
-FIXTURE_VARIANT_ADD(polled, nvme) { .dev = D_NVME };
-FIXTURE_VARIANT_ADD(polled, nullblk_sqpoll) { .dev = D_NULLBLK, .sqpoll = true };
-FIXTURE_VARIANT_ADD(polled, nvme_sqpoll) { .dev = D_NVME, .sqpoll = true };
-
-/* The 6.1 harness runs the test after a SKIP in setup: say it there. */
-#define SKIP_IF_NO_DEVICE() do {					\
-	if (self->skip[0])						\
-		SKIP(return, "%s", self->skip);				\
-} while (0)
-
-FIXTURE_SETUP(polled)
+static void polled_open(struct __test_metadata *_metadata,
+			struct polled *self, enum poll_dev dev, bool sqpoll)
 {
 	struct iovec bufs[2];
 
@@ -133,18 +119,17 @@ FIXTURE_SETUP(polled)
 	self->rbuf = xr_alloc(POLL_BUF);
 	ASSERT_NE(NULL, self->wbuf);
 	ASSERT_NE(NULL, self->rbuf);
-	if (polldev_open(&self->d, variant->dev, self->skip,
-			 sizeof(self->skip)))
+	if (polldev_open(&self->d, dev, self->skip, sizeof(self->skip)))
 		return;
 	ASSERT_LT((long long)POLL_BUF * 2, self->d.size);
-	ASSERT_EQ(0, iopoll_ring(&self->r, 128, variant->sqpoll));
+	ASSERT_EQ(0, iopoll_ring(&self->r, 128, sqpoll));
 	bufs[0] = (struct iovec){ self->wbuf, POLL_BUF };
 	bufs[1] = (struct iovec){ self->rbuf, POLL_BUF };
 	ASSERT_EQ(0, xr_register(self->r.fd, XURING_REGISTER_BUFFERS, bufs,
 				 2));
 }
 
-FIXTURE_TEARDOWN(polled)
+static void polled_close(struct polled *self)
 {
 	if (self->r.fd >= 0)
 		xr_ring_exit(&self->r);
@@ -153,6 +138,51 @@ FIXTURE_TEARDOWN(polled)
 	xr_free(self->wbuf, POLL_BUF);
 	xr_free(self->rbuf, POLL_BUF);
 }
+
+/*
+ * A fixture of struct polled: its tests run on the variants added to it,
+ * only the combinations of device and SQPOLL they mean something for.
+ */
+#define POLLED_FIXTURE(name)						\
+	FIXTURE(name) {							\
+		struct polled p;					\
+	};								\
+	FIXTURE_VARIANT(name) {						\
+		enum poll_dev dev;					\
+		bool sqpoll;						\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		polled_open(_metadata, &self->p, variant->dev,		\
+			    variant->sqpoll);				\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		polled_close(&self->p);					\
+	}
+
+/* Every device, with and without SQPOLL. */
+POLLED_FIXTURE(polled);
+FIXTURE_VARIANT_ADD(polled, nullblk) { .dev = D_NULLBLK };
+FIXTURE_VARIANT_ADD(polled, nvme) { .dev = D_NVME };
+FIXTURE_VARIANT_ADD(polled, nullblk_sqpoll) { .dev = D_NULLBLK, .sqpoll = true };
+FIXTURE_VARIANT_ADD(polled, nvme_sqpoll) { .dev = D_NVME, .sqpoll = true };
+
+/* Where ENTER(GETEVENTS) polls: an SQ thread would poll by itself. */
+POLLED_FIXTURE(enter_polled);
+FIXTURE_VARIANT_ADD(enter_polled, nullblk) { .dev = D_NULLBLK };
+FIXTURE_VARIANT_ADD(enter_polled, nvme) { .dev = D_NVME };
+
+/* NVMe alone: null_blk raises no interrupts, polled or not. */
+POLLED_FIXTURE(nvme_polled);
+FIXTURE_VARIANT_ADD(nvme_polled, nvme) { .dev = D_NVME };
+FIXTURE_VARIANT_ADD(nvme_polled, nvme_sqpoll) { .dev = D_NVME, .sqpoll = true };
+
+/* The 6.1 harness runs the test after a SKIP in setup: say it there. */
+#define SKIP_IF_NO_DEVICE() do {					\
+	if (self->p.skip[0])						\
+		SKIP(return, "%s", self->p.skip);			\
+} while (0)
 
 /* One request of a batch: READ(V)/WRITE(V)/_FIXED by number. */
 static void prep_kind(struct xuring_sqe *sqe, unsigned int kind, bool write,
@@ -187,6 +217,7 @@ static void prep_kind(struct xuring_sqe *sqe, unsigned int kind, bool write,
 TEST_F_TIMEOUT(polled, data_integrity, 60)
 {
 	enum { NR = 32, ROUNDS = 4 };
+	struct polled *p = &self->p;
 	struct xuring_cqe cqes[NR];
 	struct iovec iov[NR][2];
 	unsigned int round, i, phase;
@@ -201,8 +232,8 @@ TEST_F_TIMEOUT(polled, data_integrity, 60)
 			lens[i] = (size_t)BS << (i % 5);
 			total += lens[i];
 		}
-		xr_fill_pattern(self->wbuf, total, base, 10 + round);
-		memset(self->rbuf, 0, total);
+		xr_fill_pattern(p->wbuf, total, base, 10 + round);
+		memset(p->rbuf, 0, total);
 		for (phase = 0; phase < 2; phase++) {
 			bool write = phase == 0;
 			__u64 ud = xr_ud_block(NR);
@@ -211,17 +242,16 @@ TEST_F_TIMEOUT(polled, data_integrity, 60)
 			for (i = 0; i < NR; i++) {
 				struct xuring_sqe *sqe;
 
-				XR_GET_SQE(sqe, &self->r);
-				prep_kind(sqe, i + round, write, self->d.fd,
-					  (write ? self->wbuf : self->rbuf) +
-					  pos, lens[i], base + pos, iov[i],
-					  ud + i);
+				XR_GET_SQE(sqe, &p->r);
+				prep_kind(sqe, i + round, write, p->d.fd,
+					  (write ? p->wbuf : p->rbuf) + pos,
+					  lens[i], base + pos, iov[i], ud + i);
 				pos += lens[i];
 			}
-			ASSERT_LE(NR, polled_submit_wait(&self->r,
+			ASSERT_LE(NR, polled_submit_wait(&p->r,
 							 variant->sqpoll, NR));
 			for (i = 0; i < NR; i++)
-				ASSERT_TRUE(xr_reap_cqe(&self->r, &cqes[i]));
+				ASSERT_TRUE(xr_reap_cqe(&p->r, &cqes[i]));
 			XR_ASSERT_EACH_ONCE(cqes, NR, ud);
 			for (i = 0; i < NR; i++) {
 				__u64 k = cqes[i].user_data - ud;
@@ -232,8 +262,8 @@ TEST_F_TIMEOUT(polled, data_integrity, 60)
 					       (unsigned long long)k);
 			}
 		}
-		if (self->d.stores_data)
-			XR_ASSERT_PATTERN(self->rbuf, total, base, 10 + round);
+		if (p->d.stores_data)
+			XR_ASSERT_PATTERN(p->rbuf, total, base, 10 + round);
 	}
 }
 
@@ -243,44 +273,43 @@ TEST_F_TIMEOUT(polled, data_integrity, 60)
  * and the device's poll queues hold them; ENTER(GETEVENTS) polls them
  * all out, each once.
  */
-TEST_F(polled, completes_only_when_polled)
+TEST_F(enter_polled, completes_only_when_polled)
 {
 	enum { NR = 32 };
+	struct polled *p = &self->p;
 	struct xuring_cqe cqes[NR];
 	__u64 ud = xr_ud_block(NR);
 	int busy, i;
 
 	SKIP_IF_NO_DEVICE();
-	if (variant->sqpoll)
-		SKIP(return, "the SQ thread polls by itself");
 	/* every other block: requests the block layer cannot merge */
 	for (i = 0; i < NR; i++) {
 		struct xuring_sqe *sqe;
 
-		XR_GET_SQE(sqe, &self->r);
-		xr_prep_rw(sqe, XURING_OP_READ, self->d.fd,
-			   self->rbuf + i * BS, BS, (__u64)i * 2 * BS, ud + i);
+		XR_GET_SQE(sqe, &p->r);
+		xr_prep_rw(sqe, XURING_OP_READ, p->d.fd, p->rbuf + i * BS, BS,
+			   (__u64)i * 2 * BS, ud + i);
 	}
-	ASSERT_EQ(NR, xr_submit(&self->r));
+	ASSERT_EQ(NR, xr_submit(&p->r));
 	xr_sleep_ms(300);
-	ASSERT_EQ(0U, xr_cq_ready(&self->r));
-	busy = xr_poll_queue_busy(self->d.name);
+	ASSERT_EQ(0U, xr_cq_ready(&p->r));
+	busy = xr_poll_queue_busy(p->d.name);
 	if (busy >= 0) {
 		ASSERT_EQ(NR, busy);
 	} else {
 		TH_LOG("no blk-mq debugfs: poll queues not inspected");
 	}
 
-	ASSERT_EQ(0, xr_enter(self->r.fd, 0, NR, XURING_ENTER_GETEVENTS, NULL,
+	ASSERT_EQ(0, xr_enter(p->r.fd, 0, NR, XURING_ENTER_GETEVENTS, NULL,
 			      0));
-	ASSERT_LE((unsigned int)NR, xr_cq_ready(&self->r));
+	ASSERT_LE((unsigned int)NR, xr_cq_ready(&p->r));
 	for (i = 0; i < NR; i++) {
-		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqes[i]));
+		ASSERT_TRUE(xr_reap_cqe(&p->r, &cqes[i]));
 		ASSERT_EQ(BS, cqes[i].res);
 	}
 	XR_ASSERT_EACH_ONCE(cqes, NR, ud);
 	if (busy >= 0) {
-		ASSERT_EQ(0, xr_poll_queue_busy(self->d.name));
+		ASSERT_EQ(0, xr_poll_queue_busy(p->d.name));
 	}
 }
 
@@ -343,18 +372,17 @@ static bool write_read_blocks(struct xr_ring *r, int fd,
  * completions all came through the poll queues. The same requests on a
  * ring without IOPOLL raise interrupts: the count is not stuck.
  */
-TEST_F_TIMEOUT(polled, no_interrupts, 60)
+TEST_F_TIMEOUT(nvme_polled, no_interrupts, 60)
 {
 	enum { NR = 64, ROUNDS = 4 };
 	char ctrl[32], prefix[40], admin[40];
 	long long before, polled, plain;
+	struct polled *p = &self->p;
 	struct xr_ring r;
 	unsigned int i;
 
 	SKIP_IF_NO_DEVICE();
-	if (variant->dev != D_NVME)
-		SKIP(return, "null_blk raises no interrupts either way");
-	nvme_ctrl_name(self->d.name, ctrl, sizeof(ctrl));
+	nvme_ctrl_name(p->d.name, ctrl, sizeof(ctrl));
 	snprintf(prefix, sizeof(prefix), "%sq", ctrl);
 	snprintf(admin, sizeof(admin), "%sq0", ctrl);
 	before = xr_irq_count(prefix, admin);
@@ -362,18 +390,18 @@ TEST_F_TIMEOUT(polled, no_interrupts, 60)
 		SKIP(return, "no %s* lines in /proc/interrupts", prefix);
 
 	for (i = 0; i < ROUNDS; i++) {
-		xr_fill_pattern(self->wbuf, NR * BS, 0, 20 + i);
-		ASSERT_TRUE(write_read_blocks(&self->r, self->d.fd,
-					      self->wbuf, self->rbuf, NR, BS));
+		xr_fill_pattern(p->wbuf, NR * BS, 0, 20 + i);
+		ASSERT_TRUE(write_read_blocks(&p->r, p->d.fd, p->wbuf,
+					      p->rbuf, NR, BS));
 	}
 	polled = xr_irq_count(prefix, admin) - before;
 
 	ASSERT_EQ(0, xr_ring_init(&r, 128, 0));
 	before = xr_irq_count(prefix, admin);
 	for (i = 0; i < ROUNDS; i++) {
-		xr_fill_pattern(self->wbuf, NR * BS, 0, 30 + i);
-		ASSERT_TRUE(write_read_blocks(&r, self->d.fd,
-					      self->wbuf, self->rbuf, NR, BS));
+		xr_fill_pattern(p->wbuf, NR * BS, 0, 30 + i);
+		ASSERT_TRUE(write_read_blocks(&r, p->d.fd, p->wbuf, p->rbuf,
+					      NR, BS));
 	}
 	plain = xr_irq_count(prefix, admin) - before;
 	xr_ring_exit(&r);
@@ -392,6 +420,7 @@ TEST_F_TIMEOUT(polled, no_interrupts, 60)
 TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
 {
 	unsigned int nr = variant->dev == D_NVME ? 2048 : 512;
+	struct polled *p = &self->p;
 	struct xr_iowq_state st;
 	unsigned char *seen;
 	struct xuring_cqe cqe;
@@ -403,8 +432,8 @@ TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
 	ASSERT_EQ(0, iopoll_ring(&r, nr, variant->sqpoll));
 	seen = calloc(nr, 1);
 	ASSERT_NE(NULL, seen);
-	xr_fill_pattern(self->wbuf, (size_t)nr * BS, 0, 40);
-	memset(self->rbuf, 0, (size_t)nr * BS);
+	xr_fill_pattern(p->wbuf, (size_t)nr * BS, 0, 40);
+	memset(p->rbuf, 0, (size_t)nr * BS);
 	for (phase = 0; phase < 2; phase++) {
 		__u64 ud = xr_ud_block(nr);
 		unsigned int got = 0;
@@ -416,8 +445,8 @@ TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
 
 			XR_GET_SQE(sqe, &r);
 			xr_prep_rw(sqe, phase ? XURING_OP_READ :
-				   XURING_OP_WRITE, self->d.fd,
-				   (phase ? self->rbuf : self->wbuf) +
+				   XURING_OP_WRITE, p->d.fd,
+				   (phase ? p->rbuf : p->wbuf) +
 				   (size_t)i * BS, BS, (__u64)i * 2 * BS,
 				   ud + i);
 		}
@@ -451,8 +480,8 @@ TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
 			ASSERT_LT(0U, st.workers);
 		}
 	}
-	if (self->d.stores_data)
-		XR_ASSERT_PATTERN(self->rbuf, (size_t)nr * BS, 0, 40);
+	if (p->d.stores_data)
+		XR_ASSERT_PATTERN(p->rbuf, (size_t)nr * BS, 0, 40);
 	xr_ring_exit(&r);
 	free(seen);
 }
@@ -463,38 +492,37 @@ TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
  */
 TEST_F(polled, links)
 {
+	struct polled *p = &self->p;
 	struct xuring_cqe cqes[3];
 	struct xuring_sqe *sqe;
 	__u64 ud = xr_ud_block(4);
 	unsigned int i;
 
 	SKIP_IF_NO_DEVICE();
-	xr_fill_pattern(self->wbuf, 8 * BS, 0, 50);
-	memset(self->rbuf, 0, 8 * BS);
-	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_WRITE, self->d.fd, self->wbuf, 8 * BS, 0, ud);
+	xr_fill_pattern(p->wbuf, 8 * BS, 0, 50);
+	memset(p->rbuf, 0, 8 * BS);
+	XR_GET_SQE(sqe, &p->r);
+	xr_prep_rw(sqe, XURING_OP_WRITE, p->d.fd, p->wbuf, 8 * BS, 0, ud);
 	sqe->flags = XURING_SQE_IO_LINK;
-	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_READ, self->d.fd, self->rbuf, 8 * BS, 0,
-		   ud + 1);
-	ASSERT_LE(2, polled_submit_wait(&self->r, variant->sqpoll, 2));
+	XR_GET_SQE(sqe, &p->r);
+	xr_prep_rw(sqe, XURING_OP_READ, p->d.fd, p->rbuf, 8 * BS, 0, ud + 1);
+	ASSERT_LE(2, polled_submit_wait(&p->r, variant->sqpoll, 2));
 	for (i = 0; i < 2; i++) {
-		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqes[i]));
+		ASSERT_TRUE(xr_reap_cqe(&p->r, &cqes[i]));
 		ASSERT_EQ(ud + i, cqes[i].user_data);
 		ASSERT_EQ(8 * BS, cqes[i].res);
 	}
-	if (self->d.stores_data)
-		XR_ASSERT_PATTERN(self->rbuf, 8 * BS, 0, 50);
+	if (p->d.stores_data)
+		XR_ASSERT_PATTERN(p->rbuf, 8 * BS, 0, 50);
 
-	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_READ, self->d.fd, self->rbuf + 1, BS, 0,
-		   ud + 2);
+	XR_GET_SQE(sqe, &p->r);
+	xr_prep_rw(sqe, XURING_OP_READ, p->d.fd, p->rbuf + 1, BS, 0, ud + 2);
 	sqe->flags = XURING_SQE_IO_LINK;
-	XR_GET_SQE(sqe, &self->r);
+	XR_GET_SQE(sqe, &p->r);
 	xr_prep_nop(sqe, ud + 3);
-	ASSERT_LE(2, polled_submit_wait(&self->r, variant->sqpoll, 2));
+	ASSERT_LE(2, polled_submit_wait(&p->r, variant->sqpoll, 2));
 	for (i = 0; i < 2; i++) {
-		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqes[i]));
+		ASSERT_TRUE(xr_reap_cqe(&p->r, &cqes[i]));
 		ASSERT_EQ(ud + 2 + i, cqes[i].user_data);
 	}
 	ASSERT_EQ(-EINVAL, cqes[0].res);
@@ -506,33 +534,32 @@ TEST_F(polled, links)
  * flight returns once nothing is left to poll, and at once when nothing
  * is in flight.
  */
-TEST_F(polled, min_complete_beyond_inflight)
+TEST_F(enter_polled, min_complete_beyond_inflight)
 {
+	struct polled *p = &self->p;
 	struct xuring_cqe cqes[2];
 	__u64 ud = xr_ud_block(2);
 	__u64 start;
 	int i;
 
 	SKIP_IF_NO_DEVICE();
-	if (variant->sqpoll)
-		SKIP(return, "with SQPOLL, GETEVENTS waits like on any ring");
 	start = xr_now_ns();
-	ASSERT_EQ(0, xr_enter(self->r.fd, 0, 1, XURING_ENTER_GETEVENTS, NULL,
+	ASSERT_EQ(0, xr_enter(p->r.fd, 0, 1, XURING_ENTER_GETEVENTS, NULL,
 			      0));
-	ASSERT_EQ(0U, xr_cq_ready(&self->r));
+	ASSERT_EQ(0U, xr_cq_ready(&p->r));
 	for (i = 0; i < 2; i++) {
 		struct xuring_sqe *sqe;
 
-		XR_GET_SQE(sqe, &self->r);
-		xr_prep_rw(sqe, XURING_OP_READ, self->d.fd, self->rbuf, BS,
+		XR_GET_SQE(sqe, &p->r);
+		xr_prep_rw(sqe, XURING_OP_READ, p->d.fd, p->rbuf, BS,
 			   (__u64)i * BS, ud + i);
 	}
-	ASSERT_EQ(2, xr_enter(self->r.fd, xr_flush_sq(&self->r), 8,
+	ASSERT_EQ(2, xr_enter(p->r.fd, xr_flush_sq(&p->r), 8,
 			      XURING_ENTER_GETEVENTS, NULL, 0));
-	ASSERT_EQ(2U, xr_cq_ready(&self->r));
+	ASSERT_EQ(2U, xr_cq_ready(&p->r));
 	ASSERT_GT(5000ULL, xr_ms_since(start));
 	for (i = 0; i < 2; i++) {
-		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqes[i]));
+		ASSERT_TRUE(xr_reap_cqe(&p->r, &cqes[i]));
 		ASSERT_EQ(BS, cqes[i].res);
 	}
 	XR_ASSERT_EACH_ONCE(cqes, 2, ud);
@@ -544,10 +571,11 @@ TEST_F(polled, min_complete_beyond_inflight)
  */
 TEST_F(polled, cq_overflow)
 {
-	struct xuring_params p = {
+	struct xuring_params params = {
 		.flags = XURING_SETUP_IOPOLL | XURING_SETUP_CQSIZE,
 		.cq_entries = 16,
 	};
+	struct polled *p = &self->p;
 	struct xuring_cqe cqes[48];
 	__u64 ud = xr_ud_block(48);
 	unsigned int round, i;
@@ -556,17 +584,17 @@ TEST_F(polled, cq_overflow)
 
 	SKIP_IF_NO_DEVICE();
 	if (variant->sqpoll) {
-		p.flags |= XURING_SETUP_SQPOLL;
-		p.sq_thread_idle = 1000;
+		params.flags |= XURING_SETUP_SQPOLL;
+		params.sq_thread_idle = 1000;
 	}
-	ASSERT_EQ(0, xr_ring_init_params(&r, 16, &p));
+	ASSERT_EQ(0, xr_ring_init_params(&r, 16, &params));
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 16; i++) {
 			struct xuring_sqe *sqe;
 
 			XR_GET_SQE(sqe, &r);
-			xr_prep_rw(sqe, XURING_OP_READ, self->d.fd,
-				   self->rbuf + i * BS, BS, (__u64)i * BS,
+			xr_prep_rw(sqe, XURING_OP_READ, p->d.fd,
+				   p->rbuf + i * BS, BS, (__u64)i * BS,
 				   ud + round * 16 + i);
 		}
 		ASSERT_EQ(16, xr_any_submit(&r));
@@ -695,7 +723,7 @@ TEST_F_TIMEOUT(polled, kill_while_polling, 90)
 	for (i = 0; i < 5; i++)
 		kill_polled(_metadata, variant->dev, variant->sqpoll, false,
 			    random() % 20);
-	ASSERT_TRUE(poll_queues_drained(self->d.name));
+	ASSERT_TRUE(poll_queues_drained(self->p.d.name));
 	XR_ASSERT_COUNTERS_SETTLE(&base);
 }
 
@@ -703,24 +731,23 @@ TEST_F_TIMEOUT(polled, kill_while_polling, 90)
  * SIGKILL a process with polled requests in flight that nobody polls
  * (on null_blk, io-wq keeps retrying those its poll queue bounced):
  * teardown polls them out, so it still dies promptly and the poll
- * queues are empty again.
+ * queues are empty again. (An SQ thread would have polled them.)
  */
-TEST_F_TIMEOUT(polled, kill_with_unreaped, 60)
+TEST_F_TIMEOUT(enter_polled, kill_with_unreaped, 60)
 {
 	struct xr_counters base;
 
 	SKIP_IF_NO_DEVICE();
-	if (variant->sqpoll)
-		SKIP(return, "the SQ thread reaps what it submits");
 	XR_READ_BASELINE(&base);
 	kill_polled(_metadata, variant->dev, false, true, 100);
-	ASSERT_TRUE(poll_queues_drained(self->d.name));
+	ASSERT_TRUE(poll_queues_drained(self->p.d.name));
 	XR_ASSERT_COUNTERS_SETTLE(&base);
 }
 
 /* close() of a ring with polled requests nobody reaped returns promptly. */
 TEST_F(polled, close_with_unreaped)
 {
+	struct polled *p = &self->p;
 	struct xr_counters base;
 	struct xr_ring r;
 	__u64 start;
@@ -733,14 +760,14 @@ TEST_F(polled, close_with_unreaped)
 		struct xuring_sqe *sqe;
 
 		XR_GET_SQE(sqe, &r);
-		xr_prep_rw(sqe, XURING_OP_READ, self->d.fd,
-			   self->rbuf + i * BS, BS, (__u64)i * 2 * BS, xr_ud());
+		xr_prep_rw(sqe, XURING_OP_READ, p->d.fd, p->rbuf + i * BS, BS,
+			   (__u64)i * 2 * BS, xr_ud());
 	}
 	ASSERT_EQ(32, xr_any_submit(&r));
 	start = xr_now_ns();
 	xr_ring_exit(&r);
 	ASSERT_GT(5000ULL, xr_ms_since(start));
-	ASSERT_TRUE(poll_queues_drained(self->d.name));
+	ASSERT_TRUE(poll_queues_drained(p->d.name));
 	XR_ASSERT_COUNTERS_SETTLE(&base);
 }
 
