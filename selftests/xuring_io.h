@@ -17,8 +17,10 @@
 #include <limits.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 
 #include "xuring_test.h"
 
@@ -401,6 +403,68 @@ static inline bool xr_pread_all(int fd, void *buf, size_t len, off_t off)
 	}
 	return true;
 }
+
+/*
+ * Make the next read of [off, off + len) of fd come from the storage
+ * below the page cache: write the dirty pages back, drop the clean ones
+ * (POSIX_FADV_DONTNEED), and check with mincore() that none of the range
+ * is left. Data a write put only in the page cache, or in the wrong
+ * pages, then shows in the comparison that follows. tmpfs keeps its
+ * data in those pages: nothing to drop there. 0, or -errno (-EBUSY:
+ * pages stayed in the cache).
+ */
+static inline int xr_drop_cache(int fd, off_t off, size_t len)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	off_t start = off & ~(off_t)(page - 1);
+	size_t span = (off - start + len + page - 1) & ~(page - 1);
+	unsigned int tries;
+	struct statfs sfs;
+	unsigned char *vec;
+	int ret = -EBUSY;
+
+	if (fdatasync(fd) || fstatfs(fd, &sfs))
+		return -errno;
+	if (sfs.f_type == TMPFS_MAGIC || !len)
+		return 0;
+	vec = malloc(span / page);
+	if (!vec)
+		return -ENOMEM;
+	/* a page under writeback stays: wait it out a little */
+	for (tries = 0; tries < 20 && ret == -EBUSY; tries++) {
+		void *map;
+		size_t i;
+
+		if (tries)
+			xr_sleep_ms(10);
+		ret = -posix_fadvise(fd, start, span, POSIX_FADV_DONTNEED);
+		if (ret)
+			break;
+		/* not populated: mincore() sees what the cache holds */
+		map = mmap(NULL, span, PROT_READ, MAP_SHARED, fd, start);
+		if (map == MAP_FAILED) {
+			ret = -errno;
+			break;
+		}
+		if (mincore(map, span, vec))
+			ret = -errno;
+		for (i = 0; !ret && i < span / page; i++) {
+			if (vec[i] & 1)
+				ret = -EBUSY;
+		}
+		munmap(map, span);
+	}
+	free(vec);
+	return ret;
+}
+
+/* In a harness test: xr_drop_cache() or fail, naming the error. */
+#define XR_DROP_CACHE(fd, off, len) do {				\
+	int __err = xr_drop_cache((fd), (off), (len));			\
+	ASSERT_EQ(0, __err) TH_LOG("dropping [%llu, +%zu) from the page cache: %s", \
+				   (unsigned long long)(off), (size_t)(len), \
+				   strerror(-__err));			\
+} while (0)
 
 /* Size of a block device, or -errno. */
 static inline long long xr_blkdev_size(int fd)

@@ -212,7 +212,10 @@ static void prep_kind(struct xuring_sqe *sqe, unsigned int kind, bool write,
  * Rounds of writes of every kind and of sizes from 4 KiB to 64 KiB, then
  * reads of the same ranges, compared byte for byte on NVMe. A batch of
  * 32 fits the poll queue of either device, so none is bounced and
- * ENTER(GETEVENTS) must return with all 32 CQEs there.
+ * ENTER(GETEVENTS) must return with all 32 CQEs there. On NVMe the
+ * ring's writes are read back with plain pread() as well, and the ring
+ * then reads what plain pwrite() wrote over them: O_DIRECT, so both go
+ * to the device itself, with no page cache in between.
  */
 TEST_F_TIMEOUT(polled, data_integrity, 60)
 {
@@ -226,19 +229,29 @@ TEST_F_TIMEOUT(polled, data_integrity, 60)
 	for (round = 0; round < ROUNDS; round++) {
 		/* each round overwrites part of the one before */
 		__u64 base = (__u64)round * (512 << 10);
+		unsigned int seed = 10 + round;
 		size_t total = 0, lens[NR];
 
 		for (i = 0; i < NR; i++) {
 			lens[i] = (size_t)BS << (i % 5);
 			total += lens[i];
 		}
-		xr_fill_pattern(p->wbuf, total, base, 10 + round);
-		memset(p->rbuf, 0, total);
-		for (phase = 0; phase < 2; phase++) {
+		xr_fill_pattern(p->wbuf, total, base, seed);
+		/* ring write, ring read; pwrite(), ring read */
+		for (phase = 0; phase < 3; phase++) {
 			bool write = phase == 0;
 			__u64 ud = xr_ud_block(NR);
 			size_t pos = 0;
 
+			if (phase == 2) {
+				if (!p->d.stores_data)
+					break;
+				seed += 100;
+				xr_fill_pattern(p->wbuf, total, base, seed);
+				ASSERT_TRUE(xr_pwrite_all(p->d.fd, p->wbuf,
+							  total, base));
+			}
+			memset(p->rbuf, 0, total);
 			for (i = 0; i < NR; i++) {
 				struct xuring_sqe *sqe;
 
@@ -261,9 +274,13 @@ TEST_F_TIMEOUT(polled, data_integrity, 60)
 					       round, phase,
 					       (unsigned long long)k);
 			}
+			if (!p->d.stores_data)
+				continue;
+			if (write)
+				ASSERT_TRUE(xr_pread_all(p->d.fd, p->rbuf,
+							 total, base));
+			XR_ASSERT_PATTERN(p->rbuf, total, base, seed);
 		}
-		if (p->d.stores_data)
-			XR_ASSERT_PATTERN(p->rbuf, total, base, 10 + round);
 	}
 }
 
@@ -327,11 +344,13 @@ static void nvme_ctrl_name(const char *ns, char *buf, size_t size)
 /*
  * Writes of n blocks of len bytes through r, then reads of them, waiting
  * for each CQE with ENTER(GETEVENTS), every request completing once.
- * False on any failure or mismatch.
+ * With plain_check, plain pread() reads in between what the writes put
+ * on the device (fd is O_DIRECT). False on any failure or mismatch.
  */
 static bool write_read_blocks(struct xr_ring *r, int fd,
 			      unsigned char *wbuf, unsigned char *rbuf,
-			      unsigned int n, unsigned int len)
+			      unsigned int n, unsigned int len,
+			      bool plain_check)
 {
 	unsigned char *seen = calloc(n, 1);
 	struct xuring_cqe cqe;
@@ -362,6 +381,11 @@ static bool write_read_blocks(struct xr_ring *r, int fd,
 			k = xr_ud_index(cqe.user_data, ud, n);
 			ok = ok && k >= 0 && !seen[k]++;
 		}
+		if (ok && phase == 0 && plain_check) {
+			ok = xr_pread_all(fd, rbuf, (size_t)n * len, 0) &&
+			     !memcmp(wbuf, rbuf, (size_t)n * len);
+			memset(rbuf, 0, (size_t)n * len);
+		}
 	}
 	free(seen);
 	return ok && !memcmp(wbuf, rbuf, (size_t)n * len);
@@ -370,7 +394,8 @@ static bool write_read_blocks(struct xr_ring *r, int fd,
 /*
  * No interrupt from the NVMe I/O queues while polled requests run: their
  * completions all came through the poll queues. The same requests on a
- * ring without IOPOLL raise interrupts: the count is not stuck.
+ * ring without IOPOLL raise interrupts: the count is not stuck. (Plain
+ * pread() raises them too: it checks the data only after the counting.)
  */
 TEST_F_TIMEOUT(nvme_polled, no_interrupts, 60)
 {
@@ -392,16 +417,18 @@ TEST_F_TIMEOUT(nvme_polled, no_interrupts, 60)
 	for (i = 0; i < ROUNDS; i++) {
 		xr_fill_pattern(p->wbuf, NR * BS, 0, 20 + i);
 		ASSERT_TRUE(write_read_blocks(&p->r, p->d.fd, p->wbuf,
-					      p->rbuf, NR, BS));
+					      p->rbuf, NR, BS, false));
 	}
 	polled = xr_irq_count(prefix, admin) - before;
+	ASSERT_TRUE(xr_pread_all(p->d.fd, p->rbuf, NR * BS, 0));
+	XR_ASSERT_PATTERN(p->rbuf, NR * BS, 0, 20 + ROUNDS - 1);
 
 	ASSERT_EQ(0, xr_ring_init(&r, 128, 0));
 	before = xr_irq_count(prefix, admin);
 	for (i = 0; i < ROUNDS; i++) {
 		xr_fill_pattern(p->wbuf, NR * BS, 0, 30 + i);
 		ASSERT_TRUE(write_read_blocks(&r, p->d.fd, p->wbuf, p->rbuf,
-					      NR, BS));
+					      NR, BS, false));
 	}
 	plain = xr_irq_count(prefix, admin) - before;
 	xr_ring_exit(&r);
@@ -415,7 +442,8 @@ TEST_F_TIMEOUT(nvme_polled, no_interrupts, 60)
  * More requests at once than a poll queue has tags (null_blk 64, NVMe
  * 1023): the device bounces the rest with -EAGAIN and they are reissued
  * from io-wq, whose workers show it. Every request completes once; every
- * write lands (NVMe: read back and compared).
+ * write lands (NVMe: read back with pread() and through the ring, and
+ * compared).
  */
 TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
 {
@@ -433,12 +461,12 @@ TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
 	seen = calloc(nr, 1);
 	ASSERT_NE(NULL, seen);
 	xr_fill_pattern(p->wbuf, (size_t)nr * BS, 0, 40);
-	memset(p->rbuf, 0, (size_t)nr * BS);
 	for (phase = 0; phase < 2; phase++) {
 		__u64 ud = xr_ud_block(nr);
 		unsigned int got = 0;
 		__u64 start;
 
+		memset(p->rbuf, 0, (size_t)nr * BS);
 		/* every other block: requests the block layer cannot merge */
 		for (i = 0; i < nr; i++) {
 			struct xuring_sqe *sqe;
@@ -479,9 +507,15 @@ TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
 			       nr, st.workers);
 			ASSERT_LT(0U, st.workers);
 		}
-	}
-	if (p->d.stores_data)
+		if (!p->d.stores_data)
+			continue;
+		/* the writes as plain pread() finds them, then the reads */
+		for (i = 0; phase == 0 && i < nr; i++)
+			ASSERT_TRUE(xr_pread_all(p->d.fd,
+						 p->rbuf + (size_t)i * BS, BS,
+						 (__u64)i * 2 * BS));
 		XR_ASSERT_PATTERN(p->rbuf, (size_t)nr * BS, 0, 40);
+	}
 	xr_ring_exit(&r);
 	free(seen);
 }
@@ -988,7 +1022,7 @@ TEST_F(unpolled_dev, completes_and_is_reaped)
 	xr_fill_pattern(self->wbuf, total, 0, 60);
 	ASSERT_TRUE(write_read_blocks(&r, self->fd,
 				      self->wbuf, self->rbuf, UNPOLLED_NR,
-				      UNPOLLED_LEN));
+				      UNPOLLED_LEN, true));
 	XR_ASSERT_PATTERN(self->rbuf, total, 0, 60);
 	xr_ring_exit(&r);
 }

@@ -412,6 +412,7 @@ TEST_F(rsrc, buffers)
 	xr_fill_pattern(a + 1000, 30000, 5000, 12);
 	ASSERT_EQ(30000, run_rw(&self->r, XURING_OP_WRITE_FIXED, self->fd,
 				false, a + 1000, 30000, 5000, 0));
+	XR_DROP_CACHE(self->fd, 5000, 30000);
 	ASSERT_TRUE(xr_pread_all(self->fd, self->buf + (512 << 10), 30000,
 				 5000));
 	XR_ASSERT_PATTERN(self->buf + (512 << 10), 30000, 5000, 12);
@@ -550,6 +551,73 @@ TEST_F(rsrc, buffers2)
 	rr.tags = (uintptr_t)iov;
 	ASSERT_EQ(-EINVAL, xr_register(self->r.fd, XURING_REGISTER_BUFFERS2,
 				       &rr, sizeof(rr)));
+}
+
+/*
+ * WRITE_FIXED and READ_FIXED against plain pwrite() and pread(), the
+ * range dropped from the page cache in between: what a fixed buffer
+ * writes reaches the disk at the offset asked for, and what it reads
+ * comes from there. Buffered, at odd offsets and lengths, and O_DIRECT;
+ * from places inside two registered buffers.
+ */
+TEST_F(rsrc, fixed_cross_check)
+{
+	static const struct {
+		size_t buf_off, len;
+		__u64 off;
+	} cases[2][3] = {
+		{ { 100, 5000, 7777 }, { 4095, 100000, 12345 },
+		  { 0, 4096, 0 } },
+		{ { 0, 4096, 0 }, { 8192, 65536, 4096 },
+		  { 4096, 131072, 1 << 20 } },
+	};
+	const char *ext4 = xr_env_path("XURING_EXT4_DIR");
+	unsigned char *a = self->buf, *b = self->buf + (256 << 10);
+	unsigned char *plain = self->buf + (768 << 10);
+	struct iovec iov[2] = { { a, 256 << 10 }, { b, 256 << 10 } };
+	unsigned int direct, i;
+
+	NEED_FILE();
+	ASSERT_EQ(0, register_buffers(&self->r, iov, 2));
+	for (direct = 0; direct < 2; direct++) {
+		int fd = self->fd;
+
+		if (direct && !ext4) {
+			TH_LOG("XURING_EXT4_DIR is not set: no O_DIRECT cases");
+			break;
+		}
+		if (direct) {
+			fd = xr_scratch_file(ext4, O_RDWR | O_DIRECT);
+			ASSERT_LE(0, fd);
+		}
+		for (i = 0; i < 3; i++) {
+			size_t bo = cases[direct][i].buf_off;
+			size_t len = cases[direct][i].len;
+			__u64 off = cases[direct][i].off;
+			unsigned int seed = 30 + direct * 10 + i * 2;
+
+			xr_fill_pattern(a + bo, len, off, seed);
+			ASSERT_EQ((int)len, run_rw(&self->r,
+						   XURING_OP_WRITE_FIXED, fd,
+						   false, a + bo, len, off, 0));
+			XR_DROP_CACHE(fd, off, len);
+			memset(plain, 0, len);
+			ASSERT_TRUE(xr_pread_all(fd, plain, len, off));
+			XR_ASSERT_PATTERN(plain, len, off, seed);
+
+			xr_fill_pattern(plain, len, off, seed + 1);
+			ASSERT_TRUE(xr_pwrite_all(fd, plain, len, off));
+			XR_DROP_CACHE(fd, off, len);
+			memset(b + bo, 0, len);
+			ASSERT_EQ((int)len, run_rw(&self->r,
+						   XURING_OP_READ_FIXED, fd,
+						   false, b + bo, len, off, 1));
+			XR_ASSERT_PATTERN(b + bo, len, off, seed + 1);
+		}
+		if (direct)
+			close(fd);
+	}
+	ASSERT_EQ(0, unregister_buffers(&self->r));
 }
 
 /*
@@ -843,6 +911,7 @@ static void huge_buffer_io(struct __test_metadata *_metadata,
 				 false, huge + 5 * 4096 + 100 + 70000,
 				 200000, 12345, 1));
 	XR_ASSERT_PATTERN(huge + 5 * 4096 + 100 + 70000, 200000, 12345, 20);
+	XR_DROP_CACHE(self->fd, 12345, 300000);
 	ASSERT_TRUE(xr_pread_all(self->fd, self->buf, 300000, 12345));
 	XR_ASSERT_PATTERN(self->buf, 300000, 12345, 20);
 
@@ -854,6 +923,10 @@ static void huge_buffer_io(struct __test_metadata *_metadata,
 		ASSERT_EQ(256 << 10, run_rw(&self->r, XURING_OP_WRITE_FIXED,
 					    dfd, false, huge + 100 * 4096,
 					    256 << 10, 1 << 20, 0));
+		/* O_DIRECT: pread() on dfd reads the disk itself */
+		ASSERT_TRUE(xr_pread_all(dfd, huge + 400 * 4096, 256 << 10,
+					 1 << 20));
+		XR_ASSERT_PATTERN(huge + 400 * 4096, 256 << 10, 1 << 20, 21);
 		memset(huge + 300 * 4096, 0, 256 << 10);
 		ASSERT_EQ(256 << 10, run_rw(&self->r, XURING_OP_READ_FIXED,
 					    dfd, false, huge + 300 * 4096,

@@ -224,7 +224,10 @@ static int ring_rw(struct rw_state *self, enum rw_kind kind, bool write,
 /*
  * Each case three ways: written by the ring and read back with pread(),
  * written with pwrite() and read by the ring, and both through the ring.
- * Every step uses its own seed, so stale data cannot pass.
+ * Every step uses its own seed, so stale data cannot pass. Between a
+ * write and the read of the other kind the range leaves the page cache
+ * (xr_drop_cache()): what the ring wrote must have reached the disk, at
+ * the right place, and what it reads must come from there.
  */
 TEST_F_TIMEOUT(rw, roundtrip, 60)
 {
@@ -251,6 +254,7 @@ TEST_F_TIMEOUT(rw, roundtrip, 60)
 		fill_segs(st, off, seed);
 		ASSERT_EQ((int)len, ring_rw(st, variant->kind, true, off, len))
 			TH_LOG("write case %u", i);
+		XR_DROP_CACHE(st->fd, off, len);
 		memset(st->rbuf, 0xee, len);
 		ASSERT_TRUE(xr_pread_all(st->fd, st->rbuf, len, off));
 		XR_ASSERT_PATTERN(st->rbuf, len, off, seed);
@@ -258,6 +262,7 @@ TEST_F_TIMEOUT(rw, roundtrip, 60)
 		/* pwrite, ring read */
 		xr_fill_pattern(st->wbuf, len, off, seed + 1);
 		ASSERT_TRUE(xr_pwrite_all(st->fd, st->wbuf, len, off));
+		XR_DROP_CACHE(st->fd, off, len);
 		memset(st->rbuf, 0xee, RW_BUF_SIZE);
 		ASSERT_EQ((int)len, ring_rw(st, variant->kind, false, off, len))
 			TH_LOG("read case %u", i);
@@ -1201,7 +1206,8 @@ static void many_check(struct __test_metadata *_metadata,
 
 /*
  * Thousands of writes of distinct data to distinct slots in flight at
- * once, checked with pread(); then as many reads back, checked too.
+ * once, checked with pread() from the disk; then as many reads back,
+ * from the disk too, checked.
  */
 TEST_F_TIMEOUT(many, write_then_read, 120)
 {
@@ -1218,6 +1224,7 @@ TEST_F_TIMEOUT(many, write_then_read, 120)
 
 	xr_fill_pattern(self->wbuf, MANY_BYTES, 0, 123);
 	many_pass(_metadata, self, variant, true, 1);
+	XR_DROP_CACHE(self->fd, 0, MANY_BYTES);
 	/* the file ends where the last slot does */
 	memset(self->rbuf, 0, MANY_BYTES);
 	ASSERT_TRUE(xr_pread_all(self->fd, self->rbuf,
@@ -1225,6 +1232,7 @@ TEST_F_TIMEOUT(many, write_then_read, 120)
 				 (variant->direct ? 0 : 40 - 17), 0));
 	many_check(_metadata, self, variant, self->rbuf, 123);
 
+	XR_DROP_CACHE(self->fd, 0, MANY_BYTES);
 	memset(self->rbuf, 0, MANY_BYTES);
 	many_pass(_metadata, self, variant, false, 2);
 	many_check(_metadata, self, variant, self->rbuf, 123);
