@@ -58,6 +58,11 @@ bb=$(command -v busybox) || die "busybox not found; install busybox-static ('mak
 cp -L "$bb" "$stage/bin/busybox"
 install -m 0755 "$vm/init" "$stage/init"
 install -m 0755 "$vm"/jobs/*.sh "$stage/xuring/jobs/"
+install -m 0644 "$vm/jobs/report-patterns" "$stage/xuring/jobs/"
+# How the jobs start test programs (a session each, and the unprivileged
+# pass): small and static, built here so run-vm.sh needs no make.
+gcc -static -O2 -Wall -o "$stage/bin/xuring-runas" "$vm/runas.c" ||
+	die "could not build $vm/runas.c (is gcc installed? 'make deps')"
 install -m 0644 "$ko" "$stage/xuring/xuring.ko"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
 	> "$stage/etc/passwd"

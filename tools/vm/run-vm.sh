@@ -16,8 +16,8 @@
 # Files in build/vm/ (or $XURING_VM_OUT, so that runs can go side by side):
 # console.log (ttyS0, kernel console), results.log
 # (ttyS1, the job's output), initramfs.gz, the disk images, qemu.cmd.
-# The last line printed is "N passed, N failed[, N skipped]"; the exit status
-# is non-zero if anything failed.
+# The last line printed is "N passed, N failed, N skipped" (results.sh says
+# what counts); the exit status is non-zero exactly when something failed.
 set -euo pipefail
 
 vm=$(cd "$(dirname "$0")" && pwd)
@@ -126,73 +126,4 @@ wait "$tailpid" || true
 trap - EXIT
 elapsed=$(( $(date +%s) - start ))
 
-case $qrc in
-0) echo "run-vm: guest stopped after ${elapsed}s" ;;
-124|137) echo "run-vm: FAIL: the guest did not finish within ${timeout}s (hung?); killed it" ;;
-*) echo "run-vm: qemu exited with status $qrc after ${elapsed}s:"
-   sed 's/^/    /' "$out/qemu.log" ;;
-esac
-
-# Count results. A selftest without an end marker, or a job without one,
-# means the guest died (or hung) in the middle: each counts as a failure.
-counts=$out/counts
-tr -d '\r' < "$out/results.log" | awk -v counts="$counts" '
-	/^### xuring-dmesg-begin/ { indmesg = 1; next }
-	/^### xuring-dmesg-end/ { indmesg = 0; next }
-	indmesg { next }
-	/^### xuring-job-killed / { cur = "" }
-	/^### xuring-job-end / { ended = 1 }
-	/^### xuring-selftest-begin / { cur = $3; running[cur] = 1 }
-	/^### xuring-selftest-end / { delete running[$3]; cur = "" }
-	/^ok / { if (/#[ \t]*[Ss][Kk][Ii][Pp]/) skip++; else pass++ }
-	/^not ok / {
-		fail++
-		if ($4 == "dmesg_clean") dmesg = 1
-		sub(/^not ok [0-9]* */, "")
-		print "run-vm: FAIL: " (cur != "" ? cur ": " : "") $0
-	}
-	END {
-		for (t in running) {
-			if (ended) {	# init killed the job: counted there
-				print "run-vm: " t " was running when the job was killed"
-				continue
-			}
-			fail++
-			print "run-vm: FAIL: " t ": did not finish (the guest died or hung)"
-			died = 1
-		}
-		if (!ended && !died) {	# one failure for one hang
-			fail++
-			print "run-vm: FAIL: the guest did not finish the job (crashed, panicked or powered off early?)"
-		}
-		print pass + 0, fail + 0, skip + 0, ended + 0, dmesg + 0 > counts
-	}'
-read -r passed failed skipped ended dmesg_failed < "$counts"
-rm -f "$counts"
-
-# The guest scans its own dmesg; the console also catches what happened after
-# that scan or when the guest died before it.
-report_re=$(sed -n "s/^report_re='\(.*\)'\$/\1/p" "$vm/jobs/lib.sh")
-if [ "$dmesg_failed" = 0 ] && grep -qE "$report_re" "$out/console.log"; then
-	failed=$((failed + 1))
-	echo "run-vm: FAIL: console_clean: kernel reports on the console:"
-	grep -E "$report_re" "$out/console.log" | head -n 20 | sed 's/^/    /'
-fi
-
-if [ "$failed" -gt 0 ]; then
-	if [ "$ended" = 1 ] && grep -q '^### xuring-dmesg-begin' "$out/results.log"; then
-		echo "run-vm: guest dmesg (tail):"
-		tr -d '\r' < "$out/results.log" |
-			sed -n '/^### xuring-dmesg-begin/,/^### xuring-dmesg-end/p' |
-			sed '1d;$d;s/^/    /'
-	else
-		echo "run-vm: console ($out/console.log) tail:"
-		tr -d '\r' < "$out/console.log" | tail -n 60 | sed 's/^/    /'
-	fi
-	echo "run-vm: full output in $out/results.log and $out/console.log"
-fi
-
-summary="$passed passed, $failed failed"
-[ "$skipped" = 0 ] || summary+=", $skipped skipped"
-echo "$summary"
-[ "$failed" = 0 ]
+exec "$vm/results.sh" "$out" "$qrc" "$timeout" "$elapsed"
