@@ -66,7 +66,11 @@ gcc -static -O2 -Wall -o "$stage/bin/xuring-runas" "$vm/runas.c" ||
 install -m 0644 "$ko" "$stage/xuring/xuring.ko"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
 	> "$stage/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
+# disk: the test devices (init); xuring: /dev/xuring, as the packaged udev
+# rule sets it up (jobs/lib.sh). The check job's unprivileged pass runs as
+# nobody with both (the ids, not these names, are what it uses).
+printf 'root:x:0:\ndisk:x:6:nobody\nxuring:x:990:nobody\nnogroup:x:65534:\n' \
+	> "$stage/etc/group"
 
 # Modules, in dependency order (modprobe lists each one's deps first), so
 # /init can insmod them one by one from /xuring/modules/order.
