@@ -4,6 +4,9 @@
  * overflow backlog, unsubmitted SQEs, io-wq work in flight), exiting
  * without cleaning up, many rings at once, dup(), and fork(): the child
  * shares the mapping but, having another address space, may not submit.
+ * Each test ends by waiting for the module's counters of rings, requests,
+ * workers and pinned pages to return to what they were before it: a ring
+ * closed in any state must free everything it had.
  */
 #include <sys/wait.h>
 
@@ -11,6 +14,81 @@
 #include "kselftest_harness.h"
 
 XR_SKIP_ALL_WITHOUT_DEVICE()
+
+#define XR_COUNTERS_DIR		"/sys/class/misc/xuring/"
+/*
+ * Teardown is not over when close() or exit() returns: the last
+ * reference may go in a workqueue, and io-wq workers exit on their own.
+ * Long enough for the KASAN kernel under TCG; a leak never settles.
+ */
+#define XR_SETTLE_SECONDS	20
+
+static const char *const xr_counter_names[] = {
+	"rings", "requests", "workers", "pinned_pages",
+};
+
+#define XR_NR_COUNTERS	ARRAY_SIZE(xr_counter_names)
+
+struct xr_counters {
+	long value[XR_NR_COUNTERS];
+};
+
+static bool xr_counters_read(struct xr_counters *c)
+{
+	char path[128], buf[32];
+	unsigned int i;
+	ssize_t len;
+	int fd;
+
+	for (i = 0; i < XR_NR_COUNTERS; i++) {
+		snprintf(path, sizeof(path), XR_COUNTERS_DIR "%s",
+			 xr_counter_names[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			return false;
+		buf[len] = '\0';
+		c->value[i] = strtol(buf, NULL, 10);
+	}
+	return true;
+}
+
+static void counters_before(struct __test_metadata *_metadata,
+			    struct xr_counters *before)
+{
+	ASSERT_TRUE(xr_counters_read(before))
+		TH_LOG("cannot read the counters in %s", XR_COUNTERS_DIR);
+}
+
+/* Wait until the counters are back to @before; fail on any that is not. */
+static void expect_counters_settle(struct __test_metadata *_metadata,
+				   const struct xr_counters *before)
+{
+	struct timespec start, now;
+	struct xr_counters after;
+	unsigned int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		ASSERT_TRUE(xr_counters_read(&after));
+		if (!memcmp(&after, before, sizeof(after)))
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > XR_SETTLE_SECONDS)
+			break;
+		usleep(20 * 1000);
+	}
+	/* braces: the harness's EXPECT_EQ is two statements */
+	for (i = 0; i < XR_NR_COUNTERS; i++) {
+		EXPECT_EQ(before->value[i], after.value[i])
+			TH_LOG("%s: %ld before the test, %ld %d s after it closed its rings",
+			       xr_counter_names[i], before->value[i],
+			       after.value[i], XR_SETTLE_SECONDS);
+	}
+}
 
 /* A fresh ring runs a NOP: whatever came before left nothing broken. */
 static void check_new_ring_works(struct __test_metadata *_metadata)
@@ -43,21 +121,26 @@ static void queue_nops(struct __test_metadata *_metadata, struct xr_ring *r,
 
 TEST(close_with_unreaped_completions)
 {
+	struct xr_counters before;
 	struct xr_ring r;
 
+	counters_before(_metadata, &before);
 	ASSERT_EQ(0, xr_ring_init(&r, 8, 0));
 	queue_nops(_metadata, &r, 8, 0);
 	ASSERT_EQ(8, xr_submit_and_wait(&r, 8));
 	xr_ring_unmap(&r);
 	EXPECT_EQ(0, close(r.fd));
 	check_new_ring_works(_metadata);
+	expect_counters_settle(_metadata, &before);
 }
 
 TEST(close_with_overflow_backlog)
 {
+	struct xr_counters before;
 	struct xr_ring r;
 	unsigned int i;
 
+	counters_before(_metadata, &before);
 	ASSERT_EQ(0, xr_ring_init(&r, 4, 0));
 	for (i = 0; i < 8; i++) {
 		queue_nops(_metadata, &r, 4, 0);
@@ -69,25 +152,31 @@ TEST(close_with_overflow_backlog)
 	r.fd = -1;
 	xr_ring_unmap(&r);
 	check_new_ring_works(_metadata);
+	expect_counters_settle(_metadata, &before);
 }
 
 TEST(close_with_unsubmitted_sqes)
 {
+	struct xr_counters before;
 	struct xr_ring r;
 
+	counters_before(_metadata, &before);
 	ASSERT_EQ(0, xr_ring_init(&r, 8, 0));
 	queue_nops(_metadata, &r, 8, 0);
 	ASSERT_EQ(8U, xr_flush_sq(&r));
 	xr_ring_unmap(&r);
 	EXPECT_EQ(0, close(r.fd));
 	check_new_ring_works(_metadata);
+	expect_counters_settle(_metadata, &before);
 }
 
 /* Async NOPs may still be in io-wq when the ring goes away. */
 TEST(close_with_async_work_in_flight)
 {
+	struct xr_counters before;
 	unsigned int round;
 
+	counters_before(_metadata, &before);
 	for (round = 0; round < 10; round++) {
 		struct xr_ring r;
 
@@ -98,14 +187,17 @@ TEST(close_with_async_work_in_flight)
 		EXPECT_EQ(0, close(r.fd));
 	}
 	check_new_ring_works(_metadata);
+	expect_counters_settle(_metadata, &before);
 }
 
 /* A process that exits holding rings in every state. */
 TEST(exit_without_cleanup)
 {
+	struct xr_counters before;
 	int status;
 	pid_t pid;
 
+	counters_before(_metadata, &before);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -139,15 +231,18 @@ TEST(exit_without_cleanup)
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	check_new_ring_works(_metadata);
+	expect_counters_settle(_metadata, &before);
 }
 
 TEST(many_rings_at_once)
 {
 	enum { NR_RINGS = 64 };
+	struct xr_counters before;
 	struct xr_ring *rings;
 	struct xuring_cqe cqe;
 	unsigned int i;
 
+	counters_before(_metadata, &before);
 	rings = calloc(NR_RINGS, sizeof(*rings));
 	ASSERT_NE(NULL, rings);
 	for (i = 0; i < NR_RINGS; i++) {
@@ -165,14 +260,17 @@ TEST(many_rings_at_once)
 		xr_ring_exit(&rings[i]);
 	free(rings);
 	check_new_ring_works(_metadata);
+	expect_counters_settle(_metadata, &before);
 }
 
 TEST(dup_fd_shares_ring)
 {
+	struct xr_counters before;
 	struct xuring_cqe cqe;
 	struct xr_ring r;
 	int fd2;
 
+	counters_before(_metadata, &before);
 	ASSERT_EQ(0, xr_ring_init(&r, 4, 0));
 	fd2 = dup(r.fd);
 	ASSERT_LE(0, fd2);
@@ -190,6 +288,7 @@ TEST(dup_fd_shares_ring)
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
 	EXPECT_EQ(2ULL, cqe.user_data);
 	xr_ring_exit(&r);
+	expect_counters_settle(_metadata, &before);
 }
 
 /*
@@ -219,11 +318,13 @@ static int fork_child_reads(struct xr_ring *r, int go_fd, int done_fd)
 
 TEST(fork_child_sees_mapping)
 {
+	struct xr_counters before;
 	int go[2], done[2], status;
 	struct xr_ring r;
 	pid_t pid;
 	char c;
 
+	counters_before(_metadata, &before);
 	ASSERT_EQ(0, xr_ring_init(&r, 4, 0));
 	ASSERT_TRUE(xr_queue_nop(&r, 0xc0ffee));
 	ASSERT_EQ(1, xr_submit_and_wait(&r, 1));
@@ -256,6 +357,7 @@ TEST(fork_child_sees_mapping)
 	close(go[1]);
 	close(done[0]);
 	xr_ring_exit(&r);
+	expect_counters_settle(_metadata, &before);
 }
 
 /*
@@ -265,11 +367,13 @@ TEST(fork_child_sees_mapping)
  */
 TEST(fork_child_enter_eexist)
 {
+	struct xr_counters before;
 	struct xuring_cqe cqe;
 	struct xr_ring r;
 	int status;
 	pid_t pid;
 
+	counters_before(_metadata, &before);
 	ASSERT_EQ(0, xr_ring_init(&r, 4, 0));
 	ASSERT_TRUE(xr_queue_nop(&r, 77));
 	ASSERT_EQ(1U, xr_flush_sq(&r));
@@ -296,6 +400,7 @@ TEST(fork_child_enter_eexist)
 	EXPECT_EQ(77ULL, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 	xr_ring_exit(&r);
+	expect_counters_settle(_metadata, &before);
 }
 
 TEST_HARNESS_MAIN
