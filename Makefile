@@ -122,7 +122,7 @@ profile: deps
 check-debug: deps
 	$(MAKE) tools selftests payload
 	$(VM)/debug-run.sh check --timeout 2400 --payload $(BUILD)/payload \
-		--append xuring.selftest_timeout=900
+		--append "xuring.selftest_timeout=900 xuring.settle_timeout=60"
 
 fuzz: deps
 	$(MAKE) tools
