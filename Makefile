@@ -7,6 +7,7 @@
 #   make bench    xuring against io_uring, libaio and psync in a VM
 #                 (QUICK=1, WALLCLOCK=1, REPS=N, RUNTIME=SEC)
 #
+#   make check-runner     the tests of the VM test runner itself
 #   make check-debug      the selftests in a KASAN/lockdep/kmemleak kernel
 #   make fuzz SECONDS=N   the ring fuzzer in that kernel (SEED=S to replay)
 #
@@ -35,7 +36,7 @@ SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 endif
 
 .PHONY: all module tools selftests deps check run bench clean help \
-	checkpatch sparse check-debug fuzz payload profile
+	checkpatch sparse check-debug check-runner fuzz payload profile
 
 all: module tools selftests
 
@@ -47,6 +48,7 @@ help:
 	@echo "                  REPS=N runs per contender, RUNTIME=SEC per run)"
 	@echo "make profile      kernel instructions per request by function, xuring vs"
 	@echo "                  io_uring (PROFILE=\"xuring-bench args\", OPS=N)"
+	@echo "make check-runner test the VM test runner: fake tests and kernel reports"
 	@echo "make check-debug  the selftests in a KASAN/lockdep/kmemleak kernel"
 	@echo "make fuzz SECONDS=N [SEED=S]  fuzz the ring in that kernel"
 	@echo "make module       build xuring.ko (KDIR=<kernel build tree>)"
@@ -95,6 +97,14 @@ check: deps
 	$(MAKE) all payload
 	$(VM)/run-vm.sh --job check --kver "$$($(VM)/guest-kernel.sh)" \
 		--timeout 480 --payload $(BUILD)/payload
+
+# The runner's own tests (tools/vm/selftest/check-runner.sh): fake test
+# programs that crash, hang or lie about their results, every kernel
+# report the runner knows, guests that hang. Five minutes with the host's
+# load average at 11, most of it two short guest boots.
+check-runner: deps
+	$(MAKE) module
+	$(VM)/selftest/check-runner.sh
 
 # The demo (xuring-demo), then a short benchmark, in one icount guest.
 run: deps
