@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Pack the test VM's initramfs: busybox, tools/vm/init as /init, the jobs,
-# the guest kernel's modules we need, xuring.ko, the selftests, the tools and
-# an optional payload, plus the shared libraries any of them link against
-# (the guest has no other root filesystem).
+# Pack the test VM's initramfs: busybox, tools/vm/init as /init, the jobs
+# and their report patterns, xuring-runas (runas.c), the guest kernel's
+# modules we need, xuring.ko, the selftests, the tools and an optional
+# payload, plus the shared libraries any of them link against (the guest
+# has no other root filesystem).
 #
 # usage: mkinitramfs.sh --kver VER --ko PATH --out FILE [--moddir DIR]
 #                       [--payload DIR] [--selftests DIR] [--tools DIR]

@@ -58,8 +58,8 @@ proc_state() {
 	pstate=${_st%% *}
 }
 
-# $sprocs: the processes of session $1 that are still running (zombies have
-# let go of everything but their pid and exit status).
+# $sprocs: the processes of session $sprocs_sid that are still running
+# (zombies have let go of everything but their pid and exit status).
 session_procs() {
 	sprocs=
 	for _f in /proc/[0-9]*/stat; do
