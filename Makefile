@@ -8,6 +8,7 @@
 #   make bench    xuring against io_uring, libaio and psync in a VM
 #                 (QUICK=1, WALLCLOCK=1, REPS=N, RUNTIME=SEC)
 #
+#   make check-runner     the tests of the VM test runner itself
 #   make check-debug      the selftests in a KASAN/lockdep/kmemleak kernel
 #   make fuzz SECONDS=N   the ring fuzzer in that kernel (SEED=S to replay)
 #
@@ -49,7 +50,7 @@ SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 endif
 
 .PHONY: all module tools selftests deps check run bench clean help \
-	checkpatch sparse check-debug fuzz payload profile deb
+	checkpatch sparse check-debug check-runner fuzz payload profile deb
 
 all: module tools selftests
 
@@ -61,6 +62,7 @@ help:
 	@echo "                  REPS=N runs per contender, RUNTIME=SEC per run)"
 	@echo "make profile      kernel instructions per request by function, xuring vs"
 	@echo "                  io_uring (PROFILE=\"xuring-bench args\", OPS=N)"
+	@echo "make check-runner test the VM test runner: fake tests and kernel reports"
 	@echo "make check-debug  the selftests in a KASAN/lockdep/kmemleak kernel"
 	@echo "make fuzz SECONDS=N [SEED=S]  fuzz the ring in that kernel"
 	@echo "make module       build xuring.ko (KDIR=<kernel build tree>)"
@@ -110,17 +112,26 @@ payload: tools
 # First the tools' own checks, on the host (no module needed: libxuring's
 # symbols, API and unit tests, the fio engine's loading and refusals): a
 # failure there stops make check before the guest boots. Then the guest's
-# job (the selftests, fio's verify jobs, liburing's own tests on xuring
-# and on the kernel's io_uring, plocate on the drop-in), which takes about
-# 5 minutes under TCG on a two-core host and 7 on a busy one: the limit
-# leaves room.
+# job: the selftests as root and as an unprivileged user, fio's verify
+# jobs, liburing's own tests on xuring and on the kernel's io_uring,
+# plocate on the drop-in. It took 9 minutes under TCG on a two-core host
+# whose load average was 12 (an idle host needs some 4): the limit leaves
+# room.
 check: deps
 	$(MAKE) all payload
 	@echo "=== check: the tools' host-side checks (make -C tools check)"
 	$(MAKE) -C tools BUILD=$(BUILD) check
 	@echo "=== check: the guest"
 	$(VM)/run-vm.sh --job check --kver '$(KVER_ASKED)' \
-		--timeout 720 --payload $(BUILD)/payload
+		--timeout 900 --payload $(BUILD)/payload
+
+# The runner's own tests (tools/vm/selftest/check-runner.sh): fake test
+# programs that crash, hang or lie about their results, every kernel
+# report the runner knows, guests that hang. Five minutes with the host's
+# load average at 11, most of it two short guest boots.
+check-runner: deps
+	$(MAKE) module
+	$(VM)/selftest/check-runner.sh
 
 # The demo (xuring-demo), then a short benchmark, in one icount guest.
 run: deps
@@ -148,7 +159,7 @@ profile: deps
 check-debug: deps
 	$(MAKE) tools selftests payload
 	$(VM)/debug-run.sh check --timeout 2400 --payload $(BUILD)/payload \
-		--append xuring.selftest_timeout=900
+		--append "xuring.selftest_timeout=900 xuring.settle_timeout=60"
 
 fuzz: deps
 	$(MAKE) tools

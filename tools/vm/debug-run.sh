@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run a VM job in the debug kernel (KASAN, lockdep, kmemleak, fault
-# injection): build that kernel once (debug-kernel.sh caches it), build
-# xuring.ko against it in build/debug-module/ (a copy of the module
-# sources, so the stock build's objects stay as they are), then hand over
-# to run-vm.sh with the given job and arguments.
+# injection, DEBUG_VM; slub_debug on xuring's caches): build that kernel once
+# (debug-kernel.sh caches it), build xuring.ko against it in
+# build/debug-module/ (a copy of the module sources, so the stock build's
+# objects stay as they are), then hand over to run-vm.sh with the given job
+# and arguments.
 #
 # usage: debug-run.sh JOB [run-vm.sh arguments...]
 set -euo pipefail
@@ -31,6 +32,10 @@ make -s -C "$tree" M="$mod" modules
 # so an interrupt in that window (the guest's timer, now and then under
 # TCG) made KASAN report a "wild-memory-access" in handle_edge_irq() at
 # boot, long before xuring was loaded.
+#
+# slub_debug: run-vm.sh's, on xuring's caches. On every cache
+# (slub_debug=FZPU) this KASAN and lockdep kernel did not get past
+# "Running RCU-tasks wait API self tests" in 25 minutes under TCG.
 exec "$vm/run-vm.sh" --job "$job" --kver "$kver" --cpu max,la57=off \
 	--kernel "$tree/arch/x86/boot/bzImage" --moddir "$tree/mods" \
 	--ko "$mod/xuring.ko" "$@"
