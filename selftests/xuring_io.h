@@ -615,6 +615,45 @@ static inline long xr_status_kb(const char *key)
 	return xr_file_key_value("/proc/self/status", key);
 }
 
+/* ---------------------------------------------------- module parameters */
+
+#define XR_PARAM_DIR		"/sys/module/xuring/parameters"
+
+/* A module parameter's value without its newline: the length, or -1. */
+static inline ssize_t xr_param_read(const char *name, char *buf, size_t size)
+{
+	char path[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), XR_PARAM_DIR "/%s", name);
+	n = xr_read_file(path, buf, size);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
+}
+
+/* Set a module parameter (root only), as echo would: 0 or -errno. */
+static inline int xr_param_write(const char *name, const char *value)
+{
+	char path[128], line[4096];
+	ssize_t len, n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), XR_PARAM_DIR "/%s", name);
+	len = snprintf(line, sizeof(line), "%s\n", value);
+	if (len >= (ssize_t)sizeof(line))
+		return -E2BIG;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, line, len);
+	err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	return n == len ? 0 : -EIO;
+}
+
 /* --------------------------------------------------------------- children */
 
 /*

@@ -34,6 +34,7 @@
 
 #include "core.h"
 #include "opdef.h"
+#include "policy.h"
 #include "rsrc.h"
 #include "sqpoll.h"
 #include "stats.h"
@@ -954,8 +955,9 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 		req->flags &= XR_SQE_VALID_FLAGS;
 		return -EINVAL;
 	}
-	if (unlikely(!def->prep))
-		return -EOPNOTSUPP;
+	/* the administrator's allowlist holds only ops with a row */
+	if (unlikely(!xr_op_allowed(opcode)))
+		return def->prep ? -EACCES : -EOPNOTSUPP;
 	if (unlikely(sqe_flags & XURING_SQE_IO_DRAIN)) {
 		struct xuring_req *head = ctx->submit_state.link_head;
 

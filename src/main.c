@@ -14,6 +14,7 @@
 #include "fdinfo.h"
 #include "ioctl.h"
 #include "iopoll.h"
+#include "policy.h"
 #include "sqpoll.h"
 #include "stats.h"
 #include "user.h"
@@ -297,6 +298,7 @@ static int __init xuring_init(void)
 {
 	int ret;
 
+	xr_policy_init();
 	ret = xr_core_init();
 	if (ret)
 		return ret;

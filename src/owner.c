@@ -218,6 +218,13 @@ int xr_owner_init(struct xr_owner *owner,
 	owner->user = xr_user_get(current_user());
 	if (!owner->user)
 		return -ENOMEM;
+	/* each ring counts for its creator's user while it exists */
+	ret = xr_user_charge_ring(owner->user);
+	if (ret) {
+		xr_user_put(owner->user);
+		owner->user = NULL;
+		return ret;
+	}
 	owner->tgid = get_pid(task_tgid(current));
 	mmgrab(current->mm);
 	owner->mm = current->mm;
@@ -275,8 +282,10 @@ void xr_owner_release(struct xr_owner *owner)
 		mmdrop(owner->mm);
 	if (owner->tgid)
 		put_pid(owner->tgid);
-	if (owner->user)
+	if (owner->user) {
+		xr_user_uncharge_ring(owner->user);
 		xr_user_put(owner->user);
+	}
 }
 
 /*

@@ -247,11 +247,10 @@ static int xr_account_pinned(struct xuring_ring_ctx *ctx,
 {
 	int ret;
 
-	if (!ctx->pin_unlimited) {
-		ret = xr_user_charge_pinned(ctx->creds->user, nr_pages);
-		if (ret)
-			return ret;
-	}
+	ret = xr_user_charge_pinned(ctx->owner.user, nr_pages,
+				    ctx->pin_unlimited);
+	if (ret)
+		return ret;
 	atomic64_add(nr_pages, &ctx->owner.mm->pinned_vm);
 	return 0;
 }
@@ -259,8 +258,7 @@ static int xr_account_pinned(struct xuring_ring_ctx *ctx,
 static void xr_unaccount_pinned(struct xuring_ring_ctx *ctx,
 				unsigned long nr_pages)
 {
-	if (!ctx->pin_unlimited)
-		xr_user_uncharge_pinned(ctx->creds->user, nr_pages);
+	xr_user_uncharge_pinned(ctx->owner.user, nr_pages, ctx->pin_unlimited);
 	atomic64_sub(nr_pages, &ctx->owner.mm->pinned_vm);
 }
 

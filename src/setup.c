@@ -13,6 +13,7 @@
 #include "core.h"
 #include "ioctl.h"
 #include "iopoll.h"
+#include "policy.h"
 #include "rsrc.h"
 #include "sqpoll.h"
 #include "stats.h"
@@ -262,6 +263,10 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 
 	if (READ_ONCE(*ctxp))
 		return -EBUSY;
+	/* like io_uring_setup() under io_uring_disabled: before anything */
+	ret = xr_policy_check_setup();
+	if (ret)
+		return ret;
 	ret = xr_copy_ioctl_arg(&arg, sizeof(arg), argp, argsz);
 	if (ret)
 		return ret;
@@ -277,6 +282,11 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 	ret = xr_setup_check_flags(&p);
 	if (ret)
 		return ret;
+	if (p.flags & XURING_SETUP_SQPOLL) {
+		ret = xr_policy_check_sqpoll();
+		if (ret)
+			return ret;
+	}
 	ret = xr_setup_sizes(arg.entries, &p);
 	if (ret)
 		return ret;
