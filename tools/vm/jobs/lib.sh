@@ -282,7 +282,8 @@ xuring_gid=990	# the group the packaged udev rule gives /dev/xuring
 # Load xuring.ko; check that /dev/xuring has the module's default owner
 # and mode (0660 root:root: no user gets the ring by loading the module),
 # then do what the packaged udev rule does and give it to the xuring
-# group, which the unprivileged test user is in.
+# group, which the unprivileged test user is in; and, as an administrator
+# who lets that group have SQ threads would, set the group parameter.
 module_load() {
 	if timeout 60 insmod "$module_path"; then
 		result ok module_load
@@ -296,6 +297,8 @@ module_load() {
 		result "not ok" dev_xuring "/dev/xuring is '${_got:-missing}' (mode uid:gid), want the default 660 0:0"
 	fi
 	chgrp "$xuring_gid" /dev/xuring 2>/dev/null
+	# and let that group set up SQPOLL rings (policy's sqpoll=1 default)
+	echo "$xuring_gid" > /sys/module/xuring/parameters/group 2>/dev/null
 }
 
 module_unload() {
