@@ -11,6 +11,7 @@
 #   make check-runner     the tests of the VM test runner itself
 #   make check-debug      the selftests in a KASAN/lockdep/kmemleak kernel
 #   make fuzz SECONDS=N   the ring fuzzer in that kernel (SEED=S to replay)
+#   make coverage         line and branch coverage of src/ in that kernel
 #
 # Kbuild (not this file) describes the module; this file drives kbuild, the
 # user-space tools, the selftests and the VM runner in tools/vm/.
@@ -50,7 +51,11 @@ SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 endif
 
 .PHONY: all module tools selftests deps check run bench clean help \
+<<<<<<< HEAD
 	checkpatch sparse check-debug check-runner fuzz payload profile deb
+=======
+	checkpatch sparse check-debug fuzz coverage payload profile
+>>>>>>> coverage
 
 all: module tools selftests
 
@@ -65,6 +70,8 @@ help:
 	@echo "make check-runner test the VM test runner: fake tests and kernel reports"
 	@echo "make check-debug  the selftests in a KASAN/lockdep/kmemleak kernel"
 	@echo "make fuzz SECONDS=N [SEED=S]  fuzz the ring in that kernel"
+	@echo "make coverage     line and branch coverage of src/ from the selftests"
+	@echo "                  and the fuzzer in that kernel (FUZZ_SECONDS=N, SEED=S)"
 	@echo "make module       build xuring.ko (KDIR=<kernel build tree>)"
 	@echo "make tools        build the user-space tools"
 	@echo "make selftests    build the selftests"
@@ -167,6 +174,14 @@ fuzz: deps
 	$(VM)/debug-run.sh fuzz --timeout $$(($(SECONDS) + 600)) \
 		--payload $(BUILD)/fuzz \
 		--append "xuring.fuzz_seconds=$(SECONDS) xuring.fuzz_seed=$(SEED)"
+
+# gcov counters of a profiled module from the check-debug selftests and
+# from a short fuzz run, as tables, HTML and annotated sources in
+# build/coverage/ (tools/cov/README.md).
+FUZZ_SECONDS ?= 120
+coverage: deps
+	$(MAKE) tools selftests payload
+	tools/cov/coverage.sh --fuzz-seconds $(FUZZ_SECONDS) --seed $(SEED)
 
 # The uapi header may use neither BIT() nor __packed (user space has
 # neither, which is why the kernel's own uapi headers spell them out);

@@ -9,6 +9,9 @@
 # and arguments.
 #
 # usage: debug-run.sh JOB [run-vm.sh arguments...]
+# XURING_DEBUG_KO=PATH boots that module instead, which the caller built
+# against this kernel (make coverage builds one with gcov profiling, once
+# for all its runs, as the counters only fit the objects they came from).
 set -euo pipefail
 
 vm=$(cd "$(dirname "$0")" && pwd)
@@ -19,12 +22,16 @@ shift
 tree=$("$vm/debug-kernel.sh" | tail -n 1)
 kver=$(make -s -C "$tree" kernelrelease)
 
-mod=$root/build/debug-module
-rm -rf "$mod"
-mkdir -p "$mod"
-cp -a "$root/Kbuild" "$root/src" "$root/include" "$root/uapi" "$mod/"
-echo "debug-run: building xuring.ko against the debug kernel $kver"
-make -s -C "$tree" M="$mod" modules
+ko=${XURING_DEBUG_KO:-}
+if [ -z "$ko" ]; then
+	mod=$root/build/debug-module
+	rm -rf "$mod"
+	mkdir -p "$mod"
+	cp -a "$root/Kbuild" "$root/src" "$root/include" "$root/uapi" "$mod/"
+	echo "debug-run: building xuring.ko against the debug kernel $kver"
+	make -s -C "$tree" M="$mod" modules
+	ko=$mod/xuring.ko
+fi
 
 # No 5-level paging in the debug guest: in 6.1, pgtable_l5_enabled() reads
 # the boot CPU's feature bits until alternatives are patched, and
@@ -38,4 +45,4 @@ make -s -C "$tree" M="$mod" modules
 # "Running RCU-tasks wait API self tests" in 25 minutes under TCG.
 exec "$vm/run-vm.sh" --job "$job" --kver "$kver" --cpu max,la57=off \
 	--kernel "$tree/arch/x86/boot/bzImage" --moddir "$tree/mods" \
-	--ko "$mod/xuring.ko" "$@"
+	--ko "$ko" "$@"

@@ -26,7 +26,9 @@ pkgs=(linux-image-cloud-amd64 linux-headers-cloud-amd64 qemu-system-x86
       # a Debian program linked against liburing2, run on the drop-in
       plocate
       # building the debug kernel of check-debug and fuzz
-      bc bison flex libelf-dev libssl-dev xz-utils perl)
+      bc bison flex libelf-dev libssl-dev xz-utils perl
+      # make coverage's tracefiles and HTML (gcov comes with gcc)
+      lcov)
 
 # Kernel-source files we need, relative to the top of the source tree.
 ksrc_files=(tools/testing/selftests/kselftest_harness.h
