@@ -54,5 +54,6 @@ extern const struct xr_op_def xr_op_defs[XURING_OP_LAST];
 
 bool xr_op_supported(unsigned int opcode);
 const char *xr_op_name(unsigned int opcode);
+int xr_op_by_name(const char *name);
 
 #endif /* XURING_OPDEF_H */

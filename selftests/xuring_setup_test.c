@@ -60,6 +60,7 @@ TEST(device_is_group_only_char_device)
 static int unprivileged_child(bool granted)
 {
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	struct xr_ring r;
 	struct stat st;
 	gid_t grp;
@@ -82,11 +83,11 @@ static int unprivileged_child(bool granted)
 	}
 	if (xr_ring_init(&r, 4, 0))
 		return 3;
-	if (!xr_queue_nop(&r, 0x1234))
+	if (!xr_queue_nop(&r, ud))
 		return 4;
 	if (xr_submit_and_wait(&r, 1) != 1)
 		return 5;
-	if (!xr_reap_cqe(&r, &cqe) || cqe.user_data != 0x1234 || cqe.res)
+	if (!xr_reap_cqe(&r, &cqe) || cqe.user_data != ud || cqe.res)
 		return 6;
 	xr_ring_exit(&r);
 	return 0;
@@ -289,16 +290,17 @@ TEST(accepted_flags_work)
 
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		struct xuring_cqe cqe;
+		__u64 ud = xr_ud();
 		struct xr_ring r;
 
 		ASSERT_EQ(0, xr_ring_init(&r, 4, flags[i]))
 			TH_LOG("flags %#x", flags[i]);
 		EXPECT_EQ(flags[i], r.p.flags);
-		ASSERT_TRUE(xr_queue_nop(&r, i));
+		ASSERT_TRUE(xr_queue_nop(&r, ud));
 		EXPECT_EQ(1, xr_submit_and_wait(&r, 1))
 			TH_LOG("flags %#x", flags[i]);
 		ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(ud, cqe.user_data);
 		EXPECT_EQ(0, cqe.res);
 		xr_ring_exit(&r);
 	}
@@ -498,15 +500,16 @@ TEST(second_setup_ebusy)
 {
 	struct xuring_params p2 = { 0 };
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	struct xr_ring r;
 
 	ASSERT_EQ(0, xr_ring_init(&r, 4, 0));
 	EXPECT_EQ(-EBUSY, xr_setup(r.fd, 8, &p2));
 	/* and the first ring is untouched */
-	ASSERT_TRUE(xr_queue_nop(&r, 7));
+	ASSERT_TRUE(xr_queue_nop(&r, ud));
 	EXPECT_EQ(1, xr_submit_and_wait(&r, 1));
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	EXPECT_EQ(7ULL, cqe.user_data);
+	EXPECT_EQ(ud, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 	EXPECT_EQ(3U, *r.sq_ring_mask);
 	xr_ring_exit(&r);
@@ -638,10 +641,11 @@ TEST(enter_arg_versioned_by_size)
 		__u64 tail;
 	} big;
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	struct xr_ring r;
 
 	ASSERT_EQ(0, xr_ring_init(&r, 4, 0));
-	ASSERT_TRUE(xr_queue_nop(&r, 42));
+	ASSERT_TRUE(xr_queue_nop(&r, ud));
 	memset(&big, 0, sizeof(big));
 	big.arg.to_submit = xr_flush_sq(&r);
 	ASSERT_EQ(1U, big.arg.to_submit);
@@ -656,7 +660,7 @@ TEST(enter_arg_versioned_by_size)
 	big.tail = 0;
 	EXPECT_EQ(1, xr_ioctl(r.fd, XR_IOC(1, sizeof(big)), &big));
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	EXPECT_EQ(42ULL, cqe.user_data);
+	EXPECT_EQ(ud, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 	xr_ring_exit(&r);
 }
@@ -710,11 +714,12 @@ TEST(single_issuer_other_thread_eexist)
 {
 	struct single_issuer_ctx ctx;
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	struct xr_ring r;
 	pthread_t thread;
 
 	ASSERT_EQ(0, xr_ring_init(&r, 4, XURING_SETUP_SINGLE_ISSUER));
-	ASSERT_TRUE(xr_queue_nop(&r, 5));
+	ASSERT_TRUE(xr_queue_nop(&r, ud));
 	ASSERT_EQ(1U, xr_flush_sq(&r));
 
 	ctx.r = &r;
@@ -727,7 +732,7 @@ TEST(single_issuer_other_thread_eexist)
 
 	EXPECT_EQ(1, xr_enter(r.fd, 1, 1, XURING_ENTER_GETEVENTS, NULL, 0));
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	EXPECT_EQ(5ULL, cqe.user_data);
+	EXPECT_EQ(ud, cqe.user_data);
 	xr_ring_exit(&r);
 }
 

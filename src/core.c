@@ -34,6 +34,7 @@
 
 #include "core.h"
 #include "opdef.h"
+#include "policy.h"
 #include "rsrc.h"
 #include "sqpoll.h"
 #include "stats.h"
@@ -90,9 +91,9 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 	if (ctx->req_cache)
 		return true;
 
-	nr = kmem_cache_alloc_bulk(xr_req_cachep,
-				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN,
-				   ARRAY_SIZE(reqs), reqs);
+	nr = xr_kmem_cache_alloc_bulk(xr_req_cachep,
+				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN,
+				      ARRAY_SIZE(reqs), reqs);
 	if (unlikely(nr <= 0)) {
 		reqs[0] = kmem_cache_alloc(xr_req_cachep, GFP_KERNEL_ACCOUNT);
 		if (!reqs[0])
@@ -1034,8 +1035,9 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 		req->flags &= XR_SQE_VALID_FLAGS;
 		return -EINVAL;
 	}
-	if (unlikely(!def->prep))
-		return -EOPNOTSUPP;
+	/* the administrator's allowlist holds only ops with a row */
+	if (unlikely(!xr_op_allowed(opcode)))
+		return def->prep ? -EACCES : -EOPNOTSUPP;
 	if (unlikely(sqe_flags & XURING_SQE_IO_DRAIN)) {
 		struct xuring_req *head = ctx->submit_state.link_head;
 

@@ -6,16 +6,18 @@
  * bounded (regular files and block devices: the wait is bounded by the
  * device) and unbounded (pipes, sockets, ttys: the wait may be forever),
  * each with its own worker limit. Work hashed by inode is serialized: a
- * worker holding a hash bucket runs its work in order and nobody else
- * takes work of that bucket meanwhile, so buffered writes to one file do
- * not pile up on its inode lock.
+ * worker holding a hash bucket runs that bucket's work in order, one item
+ * after the other, and nobody else takes work of that bucket meanwhile,
+ * so buffered writes to one file do not pile up on its inode lock.
  *
  * Progress. io_uring creates a worker when one blocks (a scheduler hook);
  * kthreads get no such hook, so every item queued gets a free worker of
  * its own, up to the class's limit: an idle worker taken off the idle
  * list as it is woken, or a new one. An item may therefore wait for a
  * worker only while its class is at its limit, never behind an item that
- * blocks forever on a worker that could have been another.
+ * blocks forever on a worker that could have been another. The exception
+ * is hashed work whose bucket is held: its holder runs it next, and that
+ * work is bounded (regular files), so it needs no worker of its own.
  *
  * Workers are kthreads that act for the ring's owner (owner.c): they
  * borrow its mm with an mm_users reference while they have work, and give
@@ -146,11 +148,15 @@ void xr_iowq_hash_work(struct xr_work *work, void *key)
  * not count on it too, or ask for a new one. Returns true if the caller
  * must queue the creation work. Under wq->lock.
  */
-static bool xr_iowq_activate(struct xr_iowq *wq, struct xr_iowq_acct *acct)
+static bool xr_iowq_activate(struct xr_iowq *wq, struct xr_iowq_acct *acct,
+			     struct xr_work *work)
 {
 	struct xr_worker *worker;
 
 	lockdep_assert_held(&wq->lock);
+	/* the bucket's holder runs it when it is done with the one before */
+	if ((work->flags & XR_WORK_HASHED) && test_bit(work->hash, wq->hash_busy))
+		return false;
 	worker = list_first_entry_or_null(&acct->idle_list, struct xr_worker,
 					  idle_node);
 	if (worker) {
@@ -188,10 +194,31 @@ void xr_iowq_enqueue(struct xr_iowq *wq, struct xr_work *work)
 		return;
 	}
 	list_add_tail(&work->node, &acct->work_list);
-	create = xr_iowq_activate(wq, acct);
+	create = xr_iowq_activate(wq, acct, work);
 	spin_unlock_irqrestore(&wq->lock, flags);
 	if (create)
-		queue_work(system_unbound_wq, &wq->create_work);
+		queue_work(system_dfl_wq, &wq->create_work);
+}
+
+/*
+ * The next item of the hash bucket this worker holds, keeping the bucket
+ * held; or, with none left, release the bucket. Under wq->lock.
+ */
+static struct xr_work *xr_iowq_next_hashed(struct xr_iowq *wq,
+					   struct xr_iowq_acct *acct,
+					   unsigned int hash)
+{
+	struct xr_work *work;
+
+	lockdep_assert_held(&wq->lock);
+	list_for_each_entry(work, &acct->work_list, node) {
+		if ((work->flags & XR_WORK_HASHED) && work->hash == hash) {
+			list_del_init(&work->node);
+			return work;
+		}
+	}
+	__clear_bit(hash, wq->hash_busy);
+	return NULL;
 }
 
 /*
@@ -266,8 +293,10 @@ static int xr_worker_fn(void *data)
 	allow_signal(XR_IOWQ_CANCEL_SIGNAL);
 
 	spin_lock_irq(&wq->lock);
+	work = NULL;
 	for (;;) {
-		work = xr_iowq_next_work(wq, acct);
+		if (!work)
+			work = xr_iowq_next_work(wq, acct);
 		if (work) {
 			bool hashed = work->flags & XR_WORK_HASHED;
 			unsigned int hash = work->hash;
@@ -279,17 +308,24 @@ static int xr_worker_fn(void *data)
 
 			spin_lock_irq(&wq->lock);
 			worker->cur_work = NULL;
-			if (hashed)
-				__clear_bit(hash, wq->hash_busy);
 			/* a cancel that raced with the end of the work */
 			flush_signals(current);
 			spin_unlock_irq(&wq->lock);
 			/* nobody can reach the item through us any more */
 			wq->ops->done(work);
 			spin_lock_irq(&wq->lock);
+			/* the bucket's next item, or the bucket goes */
+			work = hashed ? xr_iowq_next_hashed(wq, acct, hash) : NULL;
 			/* the limit was lowered: let this one go */
-			if (acct->nr_workers > acct->max_workers)
+			if (acct->nr_workers > acct->max_workers) {
+				if (work) {
+					/* back where it was, for the others */
+					list_add(&work->node, &acct->work_list);
+					__clear_bit(hash, wq->hash_busy);
+					xr_iowq_activate(wq, acct, work);
+				}
 				break;
+			}
 			left = 1;
 			continue;
 		}

@@ -57,10 +57,11 @@ int xr_iopoll_poll_once(struct xuring_ring_ctx *ctx)
 		/* found something: poll the others without spinning */
 		if (ret)
 			poll_flags |= BLK_POLL_ONESHOT;
-		if (!rq_list_empty(iob.req_list) || READ_ONCE(req->iopoll_done))
+		if (!xr_rq_list_empty(iob.req_list) ||
+		    READ_ONCE(req->iopoll_done))
 			break;
 	}
-	if (!rq_list_empty(iob.req_list))
+	if (!xr_rq_list_empty(iob.req_list))
 		iob.complete(&iob);
 
 	prev = &ctx->iopoll_first;

@@ -14,6 +14,7 @@
 #include "fdinfo.h"
 #include "ioctl.h"
 #include "iopoll.h"
+#include "policy.h"
 #include "sqpoll.h"
 #include "stats.h"
 #include "user.h"
@@ -277,7 +278,6 @@ const struct file_operations xuring_fops = {
 	.unlocked_ioctl	= xuring_ioctl,
 	.compat_ioctl	= xuring_compat_ioctl,
 	.show_fdinfo	= xuring_show_fdinfo,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice xuring_miscdev = {
@@ -298,6 +298,7 @@ static int __init xuring_init(void)
 {
 	int ret;
 
+	xr_policy_init();
 	ret = xr_core_init();
 	if (ret)
 		return ret;

@@ -3,9 +3,11 @@
  * One row per opcode: its facts and its prep/issue/cleanup. The core never
  * names an op; adding one is a row here and a file of its own. Opcodes of
  * io_uring that xuring does not implement have no row and complete with
- * -EOPNOTSUPP; XURING_REGISTER_PROBE reports exactly the rows below.
+ * -EOPNOTSUPP. The rows' names are what the allowed_ops parameter
+ * (policy.c) takes; XURING_REGISTER_PROBE reports the rows it allows.
  */
 #include <linux/nospec.h>
+#include <linux/string.h>
 
 #include "core.h"
 #include "opdef.h"
@@ -140,4 +142,16 @@ const char *xr_op_name(unsigned int opcode)
 		return "INVALID";
 	opcode = array_index_nospec(opcode, XURING_OP_LAST);
 	return xr_op_defs[opcode].name ?: "UNKNOWN";
+}
+
+/* The opcode of the row named @name, in any case, or -ENOENT. */
+int xr_op_by_name(const char *name)
+{
+	unsigned int op;
+
+	for (op = 0; op < XURING_OP_LAST; op++) {
+		if (xr_op_supported(op) && !strcasecmp(name, xr_op_defs[op].name))
+			return op;
+	}
+	return -ENOENT;
 }

@@ -63,7 +63,7 @@ static void xr_owner_gone_work(struct work_struct *work)
 void xr_owner_mark_gone(struct xr_owner *owner)
 {
 	if (!test_and_set_bit(XR_OWNER_GONE_BIT, &owner->state))
-		queue_work(system_unbound_wq, &owner->gone_work);
+		queue_work(system_dfl_wq, &owner->gone_work);
 }
 
 bool xr_owner_is_gone(const struct xr_owner *owner)
@@ -132,7 +132,7 @@ static void xr_owner_watch_work(struct work_struct *work)
 		    test_and_set_bit(XR_OWNER_WATCHING_BIT, &owner->state))
 			return;
 	}
-	queue_delayed_work(system_unbound_wq, &owner->watch_work,
+	queue_delayed_work(system_dfl_wq, &owner->watch_work,
 			   XR_OWNER_WATCH_INTERVAL);
 }
 
@@ -148,7 +148,7 @@ void xr_owner_busy_begin(struct xr_owner *owner)
 	smp_mb__after_atomic();
 	if (!xr_owner_is_gone(owner) &&
 	    !test_and_set_bit(XR_OWNER_WATCHING_BIT, &owner->state))
-		queue_delayed_work(system_unbound_wq, &owner->watch_work,
+		queue_delayed_work(system_dfl_wq, &owner->watch_work,
 				   XR_OWNER_WATCH_INTERVAL);
 }
 
@@ -218,6 +218,13 @@ int xr_owner_init(struct xr_owner *owner,
 	owner->user = xr_user_get(current_user());
 	if (!owner->user)
 		return -ENOMEM;
+	/* each ring counts for its creator's user while it exists */
+	ret = xr_user_charge_ring(owner->user);
+	if (ret) {
+		xr_user_put(owner->user);
+		owner->user = NULL;
+		return ret;
+	}
 	owner->tgid = get_pid(task_tgid(current));
 	mmgrab(current->mm);
 	owner->mm = current->mm;
@@ -275,8 +282,10 @@ void xr_owner_release(struct xr_owner *owner)
 		mmdrop(owner->mm);
 	if (owner->tgid)
 		put_pid(owner->tgid);
-	if (owner->user)
+	if (owner->user) {
+		xr_user_uncharge_ring(owner->user);
 		xr_user_put(owner->user);
+	}
 }
 
 /*
@@ -305,6 +314,40 @@ void xr_owner_leave(struct xr_owner *owner, struct xr_owner_scope *scope)
 	mmput_async(owner->mm);
 }
 
+struct xr_attach {
+	struct work_struct	work;
+	struct task_struct	*from, *task;
+	int			ret;
+};
+
+static void xr_attach_work(struct work_struct *work)
+{
+	struct xr_attach *attach = container_of(work, struct xr_attach, work);
+
+	attach->ret = cgroup_attach_task_all(attach->from, attach->task);
+}
+
+/*
+ * Move @task into @from's cgroups from a kernel thread, as vhost does:
+ * cpuset asks whether the mover may change the scheduling of the task
+ * moved, a kthread with root's credentials, which an unprivileged owner
+ * may not, though the move only confines the kthread to the owner's
+ * limits.
+ */
+static int xr_attach_cgroups_as_kthread(struct task_struct *from,
+					struct task_struct *task)
+{
+	struct xr_attach attach = { .from = from, .task = task };
+
+	if (current->flags & PF_KTHREAD)
+		return cgroup_attach_task_all(from, task);
+	INIT_WORK_ONSTACK(&attach.work, xr_attach_work);
+	queue_work(system_dfl_wq, &attach.work);
+	flush_work(&attach.work);
+	destroy_work_on_stack(&attach.work);
+	return attach.ret;
+}
+
 /*
  * Put a kthread that will work for the owner (created, not yet woken) in
  * the owner's cgroups. A kthread starts in kthreadd's, the root ones;
@@ -325,7 +368,7 @@ static int xr_owner_attach_cgroups(struct xr_owner *owner,
 	same = task_css_set(leader) == task_css_set(task);
 	rcu_read_unlock();
 	if (!same)
-		ret = cgroup_attach_task_all(leader, task);
+		ret = xr_attach_cgroups_as_kthread(leader, task);
 	put_task_struct(leader);
 	return ret;
 }

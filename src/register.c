@@ -9,6 +9,7 @@
 
 #include "core.h"
 #include "opdef.h"
+#include "policy.h"
 #include "rsrc.h"
 #include <trace/events/xuring.h>
 
@@ -40,7 +41,8 @@ static int xr_register_probe(void __user *arg, unsigned int nr_args)
 	nr_args = min_t(unsigned int, nr_args, XURING_OP_LAST);
 	for (i = 0; i < nr_args; i++) {
 		p->ops[i].op = i;
-		if (xr_op_supported(i))
+		/* what the administrator allows (policy.c), not every row */
+		if (xr_op_supported(i) && xr_op_allowed(i))
 			p->ops[i].flags = XURING_OP_SUPPORTED;
 	}
 	p->ops_len = nr_args;

@@ -247,11 +247,10 @@ static int xr_account_pinned(struct xuring_ring_ctx *ctx,
 {
 	int ret;
 
-	if (!ctx->pin_unlimited) {
-		ret = xr_user_charge_pinned(ctx->creds->user, nr_pages);
-		if (ret)
-			return ret;
-	}
+	ret = xr_user_charge_pinned(ctx->owner.user, nr_pages,
+				    ctx->pin_unlimited);
+	if (ret)
+		return ret;
 	atomic64_add(nr_pages, &ctx->owner.mm->pinned_vm);
 	atomic_long_add(nr_pages, &ctx->pinned_pages);
 	return 0;
@@ -260,8 +259,7 @@ static int xr_account_pinned(struct xuring_ring_ctx *ctx,
 static void xr_unaccount_pinned(struct xuring_ring_ctx *ctx,
 				unsigned long nr_pages)
 {
-	if (!ctx->pin_unlimited)
-		xr_user_uncharge_pinned(ctx->creds->user, nr_pages);
+	xr_user_uncharge_pinned(ctx->owner.user, nr_pages, ctx->pin_unlimited);
 	atomic64_sub(nr_pages, &ctx->owner.mm->pinned_vm);
 	atomic_long_sub(nr_pages, &ctx->pinned_pages);
 }
@@ -306,15 +304,15 @@ static int xr_pin_user_buffer(unsigned long start, unsigned long nr_pages,
 	long pinned;
 	unsigned long i;
 
-	pinned = pin_user_pages(start, nr_pages, FOLL_WRITE | FOLL_LONGTERM,
-				pages, vmas);
+	pinned = xr_pin_user_pages(start, nr_pages, FOLL_WRITE | FOLL_LONGTERM,
+				   pages, vmas);
 	if (pinned < 0)
 		return pinned;
 	if (pinned != nr_pages) {
 		unpin_user_pages(pages, pinned);
 		return -EFAULT;
 	}
-	for (i = 0; i < nr_pages; i++) {
+	for (i = 0; XR_PIN_RETURNS_VMAS && i < nr_pages; i++) {
 		struct vm_area_struct *vma = vmas[i];
 
 		if (vma->vm_file && !is_vm_hugetlb_page(vma)) {

@@ -125,7 +125,7 @@ static int xr_rw_init_kiocb(struct xuring_req *req, int ddir, u64 off,
 	kiocb->private = NULL;
 	kiocb->ki_waitq = NULL;
 	kiocb->ki_flags = file->f_iocb_flags;
-	ret = kiocb_set_rw_flags(kiocb, (__force rwf_t)rw_flags);
+	ret = xr_kiocb_set_rw_flags(kiocb, (__force rwf_t)rw_flags, ddir);
 	if (unlikely(ret))
 		return ret;
 	if (ioprio) {
@@ -197,8 +197,8 @@ static int xr_rw_prep_single(struct xuring_req *req,
 	ret = xr_rw_prep_common(req, sqe, ddir, false);
 	if (ret)
 		return ret;
-	ret = import_single_range(ddir, buf, READ_ONCE(sqe->len),
-				  &rw->fast_iov, &rw->iter);
+	ret = xr_import_single_range(ddir, buf, READ_ONCE(sqe->len),
+				     &rw->fast_iov, &rw->iter);
 	if (ret)
 		return ret;
 	rw->iter_saved = rw->iter;
@@ -521,6 +521,20 @@ static int xr_rw_outcome(struct xuring_req *req, long ret, bool nonblock,
 	return xr_rw_done(req, ret);
 }
 
+/*
+ * An inline attempt cannot go on without blocking. A request that asked
+ * never to wait (RWF_NOWAIT) gets -EAGAIN as its result; any other goes
+ * to io-wq.
+ */
+static int xr_rw_would_block(struct xuring_req *req)
+{
+	if (req->flags & XR_REQ_F_NOWAIT) {
+		xr_req_complete(req, xr_rw_result(req, -EAGAIN));
+		return XR_ISSUE_SKIP_COMPLETE;
+	}
+	return -EAGAIN;
+}
+
 /* Freeze protection for a write to a regular file; may not block inline. */
 static bool xr_rw_start_write(struct xuring_req *req, bool nonblock)
 {
@@ -570,7 +584,7 @@ static ssize_t xr_rw_loop(struct xuring_req *req, int ddir, loff_t *ppos,
 			iov.iov_base = u64_to_user_ptr(rw->fixed_addr + done);
 			iov.iov_len = iov_iter_count(iter);
 		} else {
-			iov = iov_iter_iovec(iter);
+			iov = xr_iov_iter_iovec(iter);
 		}
 		if (ddir == READ)
 			nr = file->f_op->read(file, iov.iov_base, iov.iov_len,
@@ -612,15 +626,15 @@ static int __xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 		return -EOPNOTSUPP;
 	if (nonblock) {
 		if (!(req->flags & XR_REQ_F_SUPPORT_NOWAIT))
-			return -EAGAIN;
+			return xr_rw_would_block(req);
 		/*
 		 * Buffered writes to regular files block on the page cache
 		 * unless the file system says it can do them asynchronously.
 		 */
 		if (ddir == WRITE && !(kiocb->ki_flags & IOCB_DIRECT) &&
 		    (req->flags & XR_REQ_F_ISREG) &&
-		    !(file->f_mode & FMODE_BUF_WASYNC))
-			return -EAGAIN;
+		    !xr_file_buffered_wasync(file))
+			return xr_rw_would_block(req);
 		kiocb->ki_flags |= IOCB_NOWAIT;
 		req->flags |= XR_REQ_F_NOWAIT_ISSUE;
 	} else if (!(req->flags & XR_REQ_F_NOWAIT)) {
@@ -636,27 +650,18 @@ again:
 
 	if (ddir == READ) {
 		if (likely(file->f_op->read_iter))
-			ret = call_read_iter(file, kiocb, &rw->iter);
+			ret = file->f_op->read_iter(kiocb, &rw->iter);
 		else
 			ret = xr_rw_loop(req, READ, ppos, nonblock);
 	} else {
-		if (unlikely(!xr_rw_start_write(req, nonblock))) {
-			/*
-			 * A frozen file system. RWF_NOWAIT asked not to wait
-			 * for it: -EAGAIN is the answer, not a reason to go
-			 * to io-wq. The write did not start: no end_write.
-			 */
-			if (req->flags & XR_REQ_F_NOWAIT) {
-				xr_req_complete(req, xr_rw_result(req, -EAGAIN));
-				return XR_ISSUE_SKIP_COMPLETE;
-			}
-			return -EAGAIN;
-		}
+		/* a frozen file system; the write did not start */
+		if (unlikely(!xr_rw_start_write(req, nonblock)))
+			return xr_rw_would_block(req);
 		kiocb->ki_flags |= IOCB_WRITE;
 		if (issue_flags & XR_ISSUE_IOWQ)
 			old_limit = xr_set_fsize_limit(rw->fsize_limit);
 		if (likely(file->f_op->write_iter))
-			ret = call_write_iter(file, kiocb, &rw->iter);
+			ret = file->f_op->write_iter(kiocb, &rw->iter);
 		else
 			ret = xr_rw_loop(req, WRITE, ppos, nonblock);
 		if (issue_flags & XR_ISSUE_IOWQ)

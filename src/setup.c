@@ -13,6 +13,7 @@
 #include "core.h"
 #include "ioctl.h"
 #include "iopoll.h"
+#include "policy.h"
 #include "rsrc.h"
 #include "sqpoll.h"
 #include "stats.h"
@@ -264,6 +265,10 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 
 	if (READ_ONCE(*ctxp))
 		return -EBUSY;
+	/* like io_uring_setup() under io_uring_disabled: before anything */
+	ret = xr_policy_check_setup();
+	if (ret)
+		return ret;
 	ret = xr_copy_ioctl_arg(&arg, sizeof(arg), argp, argsz);
 	if (ret)
 		return ret;
@@ -279,6 +284,11 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 	ret = xr_setup_check_flags(&p);
 	if (ret)
 		return ret;
+	if (p.flags & XURING_SETUP_SQPOLL) {
+		ret = xr_policy_check_sqpoll();
+		if (ret)
+			return ret;
+	}
 	ret = xr_setup_sizes(arg.entries, &p);
 	if (ret)
 		return ret;
@@ -315,6 +325,8 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 		ret = -EFAULT;
 		goto err_sq;
 	}
+	/* listed before it is published: the ring is freed off the list */
+	xr_stats_ring_add(ctx);
 	/* pairs with the load-acquire in xr_file_ctx() */
 	if (cmpxchg_release(ctxp, NULL, ctx)) {
 		ret = -EBUSY;
@@ -322,7 +334,6 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 	}
 	atomic_long_inc(&xr_stats.rings);
 	atomic_long_inc(&xr_stats.rings_setup);
-	xr_stats_ring_add(ctx);
 	if (trace_xuring_create_enabled())
 		trace_xuring_create(xr_trace_file_fd(file), ctx, p.sq_entries,
 				    p.cq_entries, p.flags);

@@ -86,7 +86,7 @@ static struct file *xr_fget_files(struct files_struct *files, unsigned int fd)
 			file = NULL;
 			break;
 		}
-		if (!get_file_rcu(file))
+		if (!xr_get_file_rcu(slot, file))
 			continue;
 		if (rcu_dereference_raw(files->fdt) == fdt &&
 		    rcu_dereference_raw(*slot) == file)
@@ -298,13 +298,13 @@ static struct xr_sq_data *xr_sq_data_attach(struct xuring_params *p)
 	struct fd f;
 
 	f = fdget(p->wq_fd);
-	if (!f.file)
+	if (!fd_file(f))
 		return ERR_PTR(-ENXIO);
-	if (f.file->f_op != &xuring_fops) {
+	if (fd_file(f)->f_op != &xuring_fops) {
 		fdput(f);
 		return ERR_PTR(-EINVAL);
 	}
-	other = xr_file_ctx(f.file);
+	other = xr_file_ctx(fd_file(f));
 	/*
 	 * The other ring's owner may be stopping its thread right now: its
 	 * sq_data is freed an RCU grace period after its last reference.
@@ -437,9 +437,10 @@ int xr_sqpoll_create(struct xuring_ring_ctx *ctx, struct xuring_params *p)
 			struct fd f = fdget(p->wq_fd);
 			int ret = 0;
 
-			if (!f.file)
+			if (!fd_file(f))
 				return -ENXIO;
-			if (f.file->f_op != &xuring_fops || !xr_file_ctx(f.file))
+			if (fd_file(f)->f_op != &xuring_fops ||
+			    !xr_file_ctx(fd_file(f)))
 				ret = -EINVAL;
 			fdput(f);
 			return ret;

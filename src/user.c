@@ -15,6 +15,12 @@
  * Pinned memory: registered buffers are charged to the user_struct's
  * locked_vm against RLIMIT_MEMLOCK, the budget io_uring, perf and BPF
  * share, so that the charge outlives any one process.
+ *
+ * Beside those limits, the administrator's caps (policy.c) on a user's
+ * rings, kthreads and pinned memory: counted here for every user all the
+ * time, so that a cap set while rings exist weighs what they hold
+ * already, and checked at each new charge. They hold for every user,
+ * root and CAP_IPC_LOCK included: they bound the module, not a process.
  */
 #include <linux/cred.h>
 #include <linux/hashtable.h>
@@ -25,6 +31,7 @@
 #include <linux/spinlock.h>
 #include <linux/user_namespace.h>
 
+#include "policy.h"
 #include "user.h"
 
 struct xr_user {
@@ -33,6 +40,10 @@ struct xr_user {
 	refcount_t		refs;
 	/* kthreads working for this user's rings */
 	atomic_t		nr_threads;
+	/* rings set up and not yet freed */
+	atomic_long_t		nr_rings;
+	/* pages registered buffers pin, whatever the RLIMIT exemptions */
+	atomic_long_t		pinned_pages;
 };
 
 #define XR_USER_HASH_BITS	6
@@ -70,6 +81,8 @@ struct xr_user *xr_user_get(struct user_struct *user)
 		return NULL;
 	refcount_set(&fresh->refs, 1);
 	atomic_set(&fresh->nr_threads, 0);
+	atomic_long_set(&fresh->nr_rings, 0);
+	atomic_long_set(&fresh->pinned_pages, 0);
 
 	spin_lock(&xr_users_lock);
 	u = xr_user_find(user);
@@ -106,8 +119,37 @@ void xr_user_put(struct xr_user *u)
 	if (!last)
 		return;
 	WARN_ON_ONCE(atomic_read(&u->nr_threads));
+	WARN_ON_ONCE(atomic_long_read(&u->nr_rings));
+	WARN_ON_ONCE(atomic_long_read(&u->pinned_pages));
 	free_uid(u->user);
 	kfree(u);
+}
+
+/* Add @nr to @counter unless that would take it over @limit. */
+static bool xr_charge_within(atomic_long_t *counter, unsigned long nr,
+			     unsigned long limit)
+{
+	long cur = atomic_long_read(counter);
+
+	do {
+		if (nr > limit || cur > limit - nr)
+			return false;
+	} while (!atomic_long_try_cmpxchg(counter, &cur, cur + nr));
+	return true;
+}
+
+/* One more ring set up by @u: -EMFILE over max_user_rings. */
+int xr_user_charge_ring(struct xr_user *u)
+{
+	unsigned long max = xr_policy_max_user_rings() ?: ULONG_MAX;
+
+	/* as inotify's max_user_instances and fanotify's max_user_groups */
+	return xr_charge_within(&u->nr_rings, 1, max) ? 0 : -EMFILE;
+}
+
+void xr_user_uncharge_ring(struct xr_user *u)
+{
+	WARN_ON_ONCE(atomic_long_dec_return(&u->nr_rings) < 0);
 }
 
 /* The processes RLIMIT_NPROC counts for the user of @creds. */
@@ -118,14 +160,17 @@ static long xr_user_nr_processes(const struct cred *creds)
 
 /*
  * Charge one kthread to @u: -EAGAIN, as fork() would say, when the user's
- * processes and xuring threads would exceed @nproc_limit.
+ * processes and xuring threads would exceed @nproc_limit, or its xuring
+ * threads max_user_threads.
  */
 int xr_user_charge_thread(struct xr_user *u, const struct cred *creds,
 			  unsigned long nproc_limit, bool exempt)
 {
+	unsigned int max = xr_policy_max_user_threads();
 	long threads = atomic_inc_return(&u->nr_threads);
 
-	if (!exempt && xr_user_nr_processes(creds) + threads > nproc_limit) {
+	if ((max && threads > max) ||
+	    (!exempt && xr_user_nr_processes(creds) + threads > nproc_limit)) {
 		atomic_dec(&u->nr_threads);
 		return -EAGAIN;
 	}
@@ -138,25 +183,33 @@ void xr_user_uncharge_thread(struct xr_user *u)
 }
 
 /*
- * Charge @nr_pages pinned pages to @user's locked_vm against the caller's
- * RLIMIT_MEMLOCK: -ENOMEM over it.
+ * Charge @nr_pages pinned pages to @u: against max_user_pinned, and, unless
+ * @rlimit_exempt (CAP_IPC_LOCK), to the user_struct's locked_vm against
+ * the caller's RLIMIT_MEMLOCK. -ENOMEM over either, as RLIMIT_MEMLOCK's.
  */
-int xr_user_charge_pinned(struct user_struct *user, unsigned long nr_pages)
+int xr_user_charge_pinned(struct xr_user *u, unsigned long nr_pages,
+			  bool rlimit_exempt)
 {
-	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	unsigned long cur = atomic_long_read(&user->locked_vm);
+	unsigned long long max_bytes = xr_policy_max_user_pinned();
+	unsigned long max = max_bytes ? max_bytes >> PAGE_SHIFT : ULONG_MAX;
 
-	do {
-		if (nr_pages > limit || cur > limit - nr_pages)
-			return -ENOMEM;
-	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur,
-					  cur + nr_pages));
+	if (!xr_charge_within(&u->pinned_pages, nr_pages, max))
+		return -ENOMEM;
+	if (!rlimit_exempt &&
+	    !xr_charge_within(&u->user->locked_vm, nr_pages,
+			      rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT)) {
+		atomic_long_sub(nr_pages, &u->pinned_pages);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
-void xr_user_uncharge_pinned(struct user_struct *user, unsigned long nr_pages)
+void xr_user_uncharge_pinned(struct xr_user *u, unsigned long nr_pages,
+			     bool rlimit_exempt)
 {
-	atomic_long_sub(nr_pages, &user->locked_vm);
+	if (!rlimit_exempt)
+		atomic_long_sub(nr_pages, &u->user->locked_vm);
+	WARN_ON_ONCE(atomic_long_sub_return(nr_pages, &u->pinned_pages) < 0);
 }
 
 /* Module unload: every ring is gone, so every record is too. */

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
@@ -262,9 +263,20 @@ int main(int argc, char **argv)
 	if (fz_kmsg_open())
 		return 64;
 	if (fz_cfg.uid >= 0) {
-		gid_t gid = fz_cfg.uid;
+		gid_t gid = fz_cfg.uid, dev_gid;
+		struct stat st;
 
-		if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
+		/*
+		 * Keep the device's group (the packaged udev rule's xuring
+		 * group), as a user let in by the administrator has it.
+		 */
+		if (stat(XURING_DEVICE_PATH, &st)) {
+			printf("xuring-fuzz: %s: %s\n", XURING_DEVICE_PATH,
+			       strerror(errno));
+			return 64;
+		}
+		dev_gid = st.st_gid;
+		if (setgroups(1, &dev_gid) || setresgid(gid, gid, gid) ||
 		    setresuid(fz_cfg.uid, fz_cfg.uid, fz_cfg.uid)) {
 			printf("xuring-fuzz: cannot drop to uid %d: %s\n",
 			       fz_cfg.uid, strerror(errno));

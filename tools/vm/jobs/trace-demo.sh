@@ -12,11 +12,7 @@
 
 job_start
 
-if timeout 60 insmod /xuring/xuring.ko; then
-	result ok module_load
-else
-	result "not ok" module_load "insmod failed"
-fi
+module_load
 
 for t in /xuring/checks/bpftrace_ops /xuring/checks/xuring_top; do
 	echo "### xuring-show-begin ${t##*/}"
