@@ -155,11 +155,11 @@ bench: deps
 	KVER='$(KVER_ASKED)' tools/bench/run-bench.sh $(BENCH_ARGS)
 
 # bpftrace's io_uring one-liner with the xuring prefix and xuring-top, on
-# live xuring-bench runs (tools/vm/jobs/trace-demo.sh); LLVM under TCG
-# takes a while to compile the one-liner.
+# live xuring-bench runs (tools/vm/jobs/trace-demo.sh): about a minute on
+# an idle host; the timeout leaves room for a busy one.
 trace-demo: deps
 	$(MAKE) all payload
-	$(VM)/run-vm.sh --job trace-demo --kver "$$($(VM)/guest-kernel.sh)" \
+	$(VM)/run-vm.sh --job trace-demo --kver '$(KVER_ASKED)' \
 		--timeout 1200 --payload $(BUILD)/payload
 
 # Where each request's kernel instructions go, by function, on xuring and

@@ -66,10 +66,11 @@ END {
 		if (("xuring" in med) && med["libaio"] > 0)
 			line = line sprintf("  x/libaio %.2f",
 					    med["xuring"] / med["libaio"])
-		if (("xuring+stats" in med) && med["xuring"] > 0)
-			line = line sprintf("  stats %+.2f%%",
-					    100 * (med["xuring+stats"] /
-						   med["xuring"] - 1))
+		if (("xuring+stats" in med) && med["xuring"] > 0) {
+			# no line break after "/": awk would read a regex
+			cost = med["xuring+stats"] / med["xuring"] - 1
+			line = line sprintf("  stats %+.2f%%", 100 * cost)
+		}
 		print line
 	}
 }
