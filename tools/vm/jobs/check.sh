@@ -34,6 +34,7 @@ done
 root_only() {	# NAME: why NAME needs root, or nothing
 	case $1 in
 	xuring_faultinject_test) echo "it sets the fault-injection knobs in debugfs" ;;
+	xuring_policy_test) echo "it sets the module's parameters (its tests become uid 65534 themselves)" ;;
 	esac
 }
 test_uid=65534
