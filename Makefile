@@ -51,11 +51,7 @@ SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 endif
 
 .PHONY: all module tools selftests deps check run bench clean help \
-<<<<<<< HEAD
-	checkpatch sparse check-debug check-runner fuzz payload profile deb
-=======
-	checkpatch sparse check-debug fuzz coverage payload profile
->>>>>>> coverage
+	checkpatch sparse check-debug check-runner fuzz coverage payload profile deb
 
 all: module tools selftests
 
