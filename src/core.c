@@ -1215,7 +1215,12 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 		}
 		sqe = xr_get_sqe(ctx);
 		if (unlikely(!sqe)) {
-			xr_free_req(req);
+			/*
+			 * Never initialised (its refs may be slab poison):
+			 * straight back to the cache, not through
+			 * xr_free_req()'s checks.
+			 */
+			xr_req_cache_push(ctx, req);
 			break;
 		}
 		submitted++;

@@ -34,6 +34,7 @@ done
 root_only() {	# NAME: why NAME needs root, or nothing
 	case $1 in
 	xuring_faultinject_test) echo "it sets the fault-injection knobs in debugfs" ;;
+	xuring_policy_test) echo "it sets the module's parameters (its tests become uid 65534 themselves)" ;;
 	xuring_trace_test) echo "it enables xuring's events in tracefs" ;;
 	xuring_stats_test) echo "it reads debugfs and switches the stats parameter" ;;
 	esac

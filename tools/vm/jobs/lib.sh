@@ -299,6 +299,8 @@ module_load() {
 	chgrp "$xuring_gid" /dev/xuring 2>/dev/null
 	# and let that group set up SQPOLL rings (policy's sqpoll=1 default)
 	echo "$xuring_gid" > /sys/module/xuring/parameters/group 2>/dev/null
+	# what the policy test's "defaults" expects instead of the default
+	export XURING_LOADED_PARAMS="group=$xuring_gid"
 }
 
 module_unload() {
