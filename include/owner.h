@@ -64,6 +64,7 @@ void xr_owner_release(struct xr_owner *owner);
 
 void xr_owner_mark_gone(struct xr_owner *owner);
 bool xr_owner_is_gone(const struct xr_owner *owner);
+bool xr_owner_gone_for_caller(struct xr_owner *owner);
 void xr_owner_flush(struct xr_owner *owner);
 
 bool xr_owner_enter(struct xr_owner *owner, struct xr_owner_scope *scope);

@@ -24,6 +24,7 @@
  * it runs in the address space it set the ring up in any more: an exec.
  * An exec is noticed when the old mm is torn down (an mmu_notifier's
  * release), when close-on-exec closes the ring (->flush from another mm),
+ * when a CLONE_VM sibling enters or registers (xr_owner_gone_for_caller()),
  * when a kthread is about to act for the owner, and, while kthreads are
  * inside calls for it that may block for ever (holding the old mm), by a
  * watch that looks every XR_OWNER_WATCH_INTERVAL. Whichever comes first
@@ -111,6 +112,27 @@ static bool xr_owner_in_mm(struct xr_owner *owner)
 	}
 	rcu_read_unlock();
 	return in;
+}
+
+/*
+ * Before a caller submits or registers: is the owner gone? A caller of
+ * another thread group in the ring's mm (a clone(CLONE_VM) sibling) can
+ * outlive the owner's exec: the old mm lives on in it, so no release
+ * tells, and an fd the exec kept open is never flushed. For such a caller
+ * look whether a thread of the owner still runs in the mm; the owner's
+ * own threads are the answer themselves (the caller checked it is in the
+ * mm), so the common case costs one compare.
+ */
+bool xr_owner_gone_for_caller(struct xr_owner *owner)
+{
+	if (xr_owner_is_gone(owner))
+		return true;
+	if (likely(task_tgid(current) == owner->tgid))
+		return false;
+	if (xr_owner_in_mm(owner))
+		return false;
+	xr_owner_mark_gone(owner);
+	return true;
 }
 
 static void xr_owner_watch_work(struct work_struct *work)
