@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which errno each ioctl may return: one table, read from the module's
+ * code (src/main.c, setup.c, sqpoll.c, wait.c, iopoll.c, core.c,
+ * register.c, rsrc.c, include/ioctl.h) and Documentation/xuring.rst. A
+ * failure with any other errno fails the run. When the module learns a
+ * new errno, add a row here, with where it comes from.
+ *
+ * A row applies to one ioctl (or to all: FZ_IOC_ANY) and, for REGISTER,
+ * to one opcode (or to all: FZ_REG_ANY).
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "fuzz.h"
+
+#define FZ_IOC_ANY	-1
+#define FZ_REG_ANY	0xffffffffU
+
+static const struct fz_errno_row {
+	int		kind;
+	uint32_t	reg_op;
+	int		err;
+	const char	*from;
+} fz_errno_rows[] = {
+	/* any ioctl */
+	{ FZ_IOC_ANY, FZ_REG_ANY, EBADF, "the fd is not open (fs/ioctl.c)" },
+	{ FZ_IOC_ANY, FZ_REG_ANY, ENOTTY, "main.c: xuring_ioctl, not a command of ours" },
+	{ FZ_IOC_ANY, FZ_REG_ANY, EINVAL, "ioctl.h: argument smaller than its first version" },
+	{ FZ_IOC_ANY, FZ_REG_ANY, E2BIG, "ioctl.h: larger argument with unknown nonzero bytes" },
+	{ FZ_IOC_ANY, FZ_REG_ANY, EFAULT, "ioctl.h: the argument is not readable" },
+
+	/* SETUP */
+	{ FZ_IOC_SETUP, FZ_REG_ANY, EBUSY, "setup.c: the file is a ring already" },
+	{ FZ_IOC_SETUP, FZ_REG_ANY, ENOMEM, "setup.c, io-wq.c, sqpoll.c: allocations" },
+	{ FZ_IOC_SETUP, FZ_REG_ANY, ENXIO, "sqpoll.c: ATTACH_WQ with wq_fd not open" },
+	{ FZ_IOC_SETUP, FZ_REG_ANY, EAGAIN, "a worker thread would exceed RLIMIT_NPROC (issue 11 #6)" },
+
+	/* ENTER */
+	{ FZ_IOC_ENTER, FZ_REG_ANY, EBADFD, "main.c: no SETUP yet" },
+	{ FZ_IOC_ENTER, FZ_REG_ANY, EEXIST, "main.c: not the ring's address space, or SINGLE_ISSUER" },
+	{ FZ_IOC_ENTER, FZ_REG_ANY, EOWNERDEAD, "sqpoll.c: the owner exited or exec'd" },
+	{ FZ_IOC_ENTER, FZ_REG_ANY, EAGAIN, "core.c: no memory for a request" },
+	{ FZ_IOC_ENTER, FZ_REG_ANY, EBUSY, "submission while the CQ overflow backlog is at its cap (issue 11 #7)" },
+	{ FZ_IOC_ENTER, FZ_REG_ANY, EINTR, "wait.c, iopoll.c: a signal ended the wait" },
+	{ FZ_IOC_ENTER, FZ_REG_ANY, ETIME, "wait.c: the timeout expired" },
+
+	/* REGISTER, every opcode */
+	{ FZ_IOC_REGISTER, FZ_REG_ANY, EBADFD, "main.c: no SETUP yet" },
+	{ FZ_IOC_REGISTER, FZ_REG_ANY, EEXIST, "register.c: not the ring's address space" },
+	{ FZ_IOC_REGISTER, FZ_REG_ANY, EOWNERDEAD, "the owner exited or exec'd, as ENTER" },
+	/* buffers */
+	{ FZ_IOC_REGISTER, XURING_REGISTER_BUFFERS, EBUSY, "rsrc.c: buffers registered already" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_BUFFERS, ENOMEM, "rsrc.c: allocations, RLIMIT_MEMLOCK" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_BUFFERS, EOVERFLOW, "rsrc.c: the buffer wraps" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_BUFFERS, EOPNOTSUPP, "rsrc.c: file-backed memory" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_BUFFERS2, EBUSY, "rsrc.c: buffers registered already" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_BUFFERS2, ENOMEM, "rsrc.c: allocations, RLIMIT_MEMLOCK" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_BUFFERS2, EOVERFLOW, "rsrc.c: the buffer wraps" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_BUFFERS2, EOPNOTSUPP, "rsrc.c: file-backed memory" },
+	{ FZ_IOC_REGISTER, XURING_UNREGISTER_BUFFERS, ENXIO, "rsrc.c: no buffers" },
+	{ FZ_IOC_REGISTER, XURING_UNREGISTER_BUFFERS, EBUSY, "rsrc.c: another unregister waits" },
+	{ FZ_IOC_REGISTER, XURING_UNREGISTER_BUFFERS, EINTR, "rsrc.c: a signal ended the wait" },
+	/* files */
+	{ FZ_IOC_REGISTER, XURING_REGISTER_FILES, EBUSY, "rsrc.c: files registered already" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_FILES, EMFILE, "rsrc.c: more than the limit" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_FILES, ENOMEM, "rsrc.c: the table" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_FILES, EBADF, "rsrc.c: an fd that is not open, or a ring" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_FILES2, EBUSY, "rsrc.c: files registered already" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_FILES2, EMFILE, "rsrc.c: more than the limit" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_FILES2, ENOMEM, "rsrc.c: the table" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_FILES2, EBADF, "rsrc.c: an fd that is not open, or a ring" },
+	{ FZ_IOC_REGISTER, XURING_UNREGISTER_FILES, ENXIO, "rsrc.c: no files" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_FILES_UPDATE, ENXIO, "rsrc.c: no files" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_FILES_UPDATE, EBADF, "rsrc.c: an fd that is not open, or a ring" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_FILES_UPDATE2, ENXIO, "rsrc.c: no files" },
+	{ FZ_IOC_REGISTER, XURING_REGISTER_FILES_UPDATE2, EBADF, "rsrc.c: an fd that is not open, or a ring" },
+	/* the rest */
+	{ FZ_IOC_REGISTER, XURING_REGISTER_PROBE, ENOMEM, "register.c: the probe copy" },
+};
+
+int fz_ioc_kind(unsigned long cmd)
+{
+	if (_IOC_TYPE(cmd) != XURING_IOC_MAGIC)
+		return FZ_IOC_FOREIGN;
+	if (_IOC_DIR(cmd) != _IOC_WRITE)
+		return FZ_IOC_UNKNOWN;
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(XURING_IOC_SETUP): return FZ_IOC_SETUP;
+	case _IOC_NR(XURING_IOC_ENTER): return FZ_IOC_ENTER;
+	case _IOC_NR(XURING_IOC_REGISTER): return FZ_IOC_REGISTER;
+	}
+	return FZ_IOC_UNKNOWN;
+}
+
+const char *fz_ioc_kind_name(int kind)
+{
+	switch (kind) {
+	case FZ_IOC_SETUP: return "SETUP";
+	case FZ_IOC_ENTER: return "ENTER";
+	case FZ_IOC_REGISTER: return "REGISTER";
+	case FZ_IOC_UNKNOWN: return "an unknown xuring command";
+	}
+	return "another driver's command";
+}
+
+bool fz_errno_allowed(int kind, uint32_t reg_op, int err, bool compat,
+		      bool injecting)
+{
+	unsigned int i;
+
+	if (kind == FZ_IOC_FOREIGN)	/* the VFS or nobody: not ours */
+		return true;
+	/*
+	 * A 32-bit caller is refused, whatever it asks (issue 11 #15); the
+	 * fd is looked up before the driver runs.
+	 */
+	if (compat)
+		return err == EOPNOTSUPP || err == EBADF ||
+		       (kind == FZ_IOC_UNKNOWN && err == ENOTTY);
+	if (kind == FZ_IOC_UNKNOWN)
+		return err == ENOTTY || err == EBADF;
+	/* an injected allocation failure may surface from any of them */
+	if (injecting && err == ENOMEM)
+		return true;
+	for (i = 0; i < ARRAY_SIZE(fz_errno_rows); i++) {
+		const struct fz_errno_row *row = &fz_errno_rows[i];
+
+		if (row->err != err)
+			continue;
+		if (row->kind != FZ_IOC_ANY && row->kind != kind)
+			continue;
+		if (row->reg_op != FZ_REG_ANY &&
+		    (kind != FZ_IOC_REGISTER || row->reg_op != reg_op))
+			continue;
+		return true;
+	}
+	return false;
+}
