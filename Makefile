@@ -49,6 +49,8 @@ help:
 	@echo "                  io_uring (PROFILE=\"xuring-bench args\", OPS=N)"
 	@echo "make check-debug  the selftests in a KASAN/lockdep/kmemleak kernel"
 	@echo "make fuzz SECONDS=N [SEED=S]  fuzz the ring in that kernel"
+	@echo "                  (NO_SHAPE=exec,compat,...: leave shapes out;"
+	@echo "                  PROGRAM=P: replay one program of a failure)"
 	@echo "make module       build xuring.ko (KDIR=<kernel build tree>)"
 	@echo "make tools        build the user-space tools"
 	@echo "make selftests    build the selftests"
@@ -124,12 +126,22 @@ check-debug: deps
 	$(VM)/debug-run.sh check --timeout 2400 --payload $(BUILD)/payload \
 		--append xuring.selftest_timeout=900
 
+# The module is built with XURING_KCOV=1 (Kbuild): the fuzzer follows its
+# kcov coverage. tools/fuzz/corpus/ goes in with the fuzzer; the programs
+# that reach new module code come back into it (tools/fuzz/after-run.sh).
+# NO_SHAPE=LIST leaves process shapes out, PROGRAM=P replays one program.
+FUZZ_APPEND := xuring.fuzz_seconds=$(SECONDS) xuring.fuzz_seed=$(SEED) \
+	$(if $(NO_SHAPE),xuring.fuzz_no_shape=$(NO_SHAPE)) \
+	$(if $(PROGRAM),xuring.fuzz_program=$(PROGRAM) xuring.fuzz_phases=single)
 fuzz: deps
 	$(MAKE) tools
 	@echo "fuzz: seed $(SEED), $(SECONDS) s (replay with make fuzz SEED=$(SEED))"
-	$(VM)/debug-run.sh fuzz --timeout $$(($(SECONDS) + 600)) \
-		--payload $(BUILD)/fuzz \
-		--append "xuring.fuzz_seconds=$(SECONDS) xuring.fuzz_seed=$(SEED)"
+	@rc=0; XURING_KCOV=1 $(VM)/debug-run.sh fuzz \
+		--timeout $$(($(SECONDS) + 600)) --payload $(BUILD)/fuzz \
+		--append "$(strip $(FUZZ_APPEND))" || rc=$$?; \
+	tools/fuzz/after-run.sh "$${XURING_VM_OUT:-$(BUILD)/vm}/results.log" \
+		tools/fuzz/corpus; \
+	exit $$rc
 
 # The uapi header may use neither BIT() nor __packed (user space has
 # neither, which is why the kernel's own uapi headers spell them out);
