@@ -243,7 +243,8 @@ static void fz_child_owner(struct fz_rng *r, int mode, int ready_fd)
 	unsigned int i, n, mask, *sq_tail, *array;
 	struct xuring_sqe *sqes;
 	int fd, pfd[2], regfds[3], dfd = -1;
-	bool iopoll = fz_chance(r, 1, 3), drop_after = false;
+	bool iopoll = fz_chance(r, 1, 3) && fz_shape_on(FZ_SHAPE_IOPOLL_EXIT);
+	bool drop_after = false;
 	char *rings;
 	size_t rlen;
 

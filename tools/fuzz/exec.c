@@ -378,8 +378,10 @@ static int fz_sibling_main(void *arg)
 	}
 	for (i = 0; i < nr; i++) {
 		if (fz_pat_seen(pages + 4096 * i, 4096, PAT_SECRET))
-			fz_child_fail("LEAK: a READ of fd %u through the ring of a process that exec'd a setuid-root program read the root-only file that program opened (%s ring; issue 11 #1)",
-				      3 + i, sqpoll ? "SQPOLL" : "plain");
+			fz_child_fail("LEAK: a READ of fd %u through the ring of a process that exec'd %s read the root-only file that program opened (%s ring; issue 11 #1)",
+				      3 + i, s->suid ? "a setuid-root program" :
+				      "a program running as root",
+				      sqpoll ? "SQPOLL" : "plain");
 		if (fz_pat_seen(pages + 4096 * i, 4096, PAT_POSTEXEC))
 			fz_child_fail("a READ of fd %u through the ring read a file its owner opened after exec: the lookup used the exec'd image's fd table (%s ring%s; issue 11 #1)",
 				      3 + i, sqpoll ? "SQPOLL" : "plain",

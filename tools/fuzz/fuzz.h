@@ -164,6 +164,7 @@ enum fz_shape {
 	FZ_SHAPE_CREDS,		/* a thread's credentials change mid-run */
 	FZ_SHAPE_THREAD,	/* a ring's creator thread exits */
 	FZ_SHAPE_COMPAT,	/* ioctls from the 32-bit entry (int $0x80) */
+	FZ_SHAPE_IOPOLL_EXIT,	/* children exit with polled I/O in flight */
 	FZ_SHAPE_NR,
 };
 

@@ -42,6 +42,7 @@ const char *const fz_shape_names[FZ_SHAPE_NR] = {
 	[FZ_SHAPE_SUID] = "suid", [FZ_SHAPE_VFORK] = "vfork",
 	[FZ_SHAPE_SCM] = "scm", [FZ_SHAPE_CREDS] = "creds",
 	[FZ_SHAPE_THREAD] = "thread", [FZ_SHAPE_COMPAT] = "compat",
+	[FZ_SHAPE_IOPOLL_EXIT] = "iopoll-exit",
 };
 pthread_rwlock_t fz_world_lock;
 volatile int fz_stop_reason;
@@ -277,7 +278,7 @@ static void fz_usage(FILE *f)
 "  --fail-nth P      fault injection (/proc/thread-self/fail-nth) on P%% of\n"
 "                    ioctls; needs CONFIG_FAULT_INJECTION (debug kernel)\n"
 "  --no-shape LIST   switch process shapes off: fork, exec, suid, vfork,\n"
-"                    scm, creds, thread, compat (comma-separated)\n"
+"                    scm, creds, thread, compat, iopoll-exit (comma-separated)\n"
 "  --no-fork         the same as --no-shape fork,exec,vfork,scm\n"
 "  --suid-helper     as root: install a setuid-root copy of this binary\n"
 "                    for the exec shape (removed at the end)\n"

@@ -540,6 +540,77 @@ void fz_monitor_stop(void)
 
 /* -------------------------------------------------- a ring stuck */
 
+/* The first lines of @path that contain @needle ("" for all), at most @max. */
+static void fz_dump_lines(const char *path, const char *needle, int max,
+			  const char *prefix)
+{
+	char buf[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (max > 0 && fgets(buf, sizeof(buf), f)) {
+		if (strstr(buf, needle)) {
+			printf("%s%s", prefix, buf);
+			max--;
+		}
+	}
+	fclose(f);
+}
+
+/*
+ * Who holds the block devices' poll-queue tags: a polled request waits in
+ * io-wq for one, and only polling frees them (blk-mq's debugfs).
+ */
+static void fz_dump_poll_queues(void)
+{
+	char path[600], type[32];
+	struct dirent *dev, *hctx;
+	DIR *d = opendir("/sys/kernel/debug/block"), *h;
+
+	if (!d)
+		return;
+	while ((dev = readdir(d))) {
+		if (dev->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/block/%s",
+			 dev->d_name);
+		h = opendir(path);
+		if (!h)
+			continue;
+		while ((hctx = readdir(h))) {
+			FILE *f;
+
+			if (strncmp(hctx->d_name, "hctx", 4))
+				continue;
+			snprintf(path, sizeof(path),
+				 "/sys/kernel/debug/block/%s/%s/type",
+				 dev->d_name, hctx->d_name);
+			f = fopen(path, "r");
+			type[0] = 0;
+			if (f) {
+				if (!fgets(type, sizeof(type), f))
+					type[0] = 0;
+				fclose(f);
+			}
+			if (strncmp(type, "poll", 4))
+				continue;
+			printf("FUZZ: %s %s (poll queue): tags and busy requests:\n",
+			       dev->d_name, hctx->d_name);
+			snprintf(path, sizeof(path),
+				 "/sys/kernel/debug/block/%s/%s/tags",
+				 dev->d_name, hctx->d_name);
+			fz_dump_lines(path, "busy=", 2, "FUZZ: |   ");
+			snprintf(path, sizeof(path),
+				 "/sys/kernel/debug/block/%s/%s/busy",
+				 dev->d_name, hctx->d_name);
+			fz_dump_lines(path, "", 4, "FUZZ: |   ");
+		}
+		closedir(h);
+	}
+	closedir(d);
+}
+
 /*
  * What a lost completion leaves to look at: the ring's fdinfo (indexes,
  * overflow backlog, drain list, worker pools) and the kernel stacks of
@@ -576,6 +647,7 @@ void fz_dump_ring_state(int fd)
 		fclose(f);
 	}
 	closedir(d);
+	fz_dump_poll_queues();
 	/* running threads show no stack there: the CPUs' backtraces (dmesg) */
 	{
 		int fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);

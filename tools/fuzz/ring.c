@@ -1395,12 +1395,19 @@ void fz_ring_scribble(struct fz_ring *ring, struct fz_rng *r)
 		word = &FZ_AT(ring->sq_map, p->sq_off.array)[i & (p->sq_entries - 1)];
 		break;
 	case 7:	/* a CQE: an unreaped one taints */
-		i = forward && reaped ? ring->cq_head + fz_below(r, reaped) :
-		    ring->cq_head + reaped + fz_below(r, p->cq_entries - reaped + 1);
-		if (forward && reaped)
+		if (forward && reaped) {
+			i = ring->cq_head + fz_below(r, reaped);
 			fz_ring_taint(ring, TAINT_CQE);
-		if (!(forward && reaped) && reaped >= p->cq_entries)
+		} else if (reaped < p->cq_entries) {
+			/*
+			 * The last free slot: the kernel, which may post a
+			 * CQE any moment, is least likely to get there first
+			 * (if it did, the CQE is gone: see below).
+			 */
+			i = ring->cq_head + p->cq_entries - 1;
+		} else {
 			break;	/* no free CQE slot */
+		}
 		word = (uint32_t *)((char *)ring->cq_map + p->cq_off.cqes) +
 		       4 * (i & (p->cq_entries - 1)) + fz_below(r, 4);
 		break;
@@ -1427,6 +1434,11 @@ void fz_ring_scribble(struct fz_ring *ring, struct fz_rng *r)
 	fz_log("ring %d: scribble %s = %#x (was %#x)%s", ring->idx, what[k], v,
 	       old, restore ? ", put back after an ENTER" : "");
 	__atomic_store_n(word, v, __ATOMIC_SEQ_CST);
+	/* a free CQE slot the kernel filled meanwhile: that CQE is junk now */
+	if (k == 7 && !ring->tainted &&
+	    (int)(fz_load_acquire(FZ_AT(ring->cq_map, p->cq_off.tail)) -
+		  ring->cq_head) >= (int)p->cq_entries)
+		fz_ring_taint(ring, TAINT_CQE);
 	if (restore) {
 		fz_scribble_enter(ring, fz_below(r, pending + 1));
 		/* a kernel-owned word the kernel rewrote stays as it is */
@@ -1578,6 +1590,14 @@ static void fz_ring_report_missing(struct fz_ring *ring, double waited)
 		fz_print_log_matching(needle);
 		shown++;
 	}
+	/* the other rings: an IOPOLL one nobody polls holds device tags */
+	for (i = 0; i < FZ_NR_RINGS; i++)
+		if (fz_rings[i].ready)
+			printf("FUZZ: ring %d: flags %#x, creator tid %d, %u requests outstanding%s\n",
+			       fz_rings[i].idx, fz_rings[i].p.flags,
+			       (int)fz_rings[i].creator_tid,
+			       fz_rings[i].outstanding.live,
+			       &fz_rings[i] == ring ? " (this one)" : "");
 	fz_dump_ring_state(ring->fd);
 }
 

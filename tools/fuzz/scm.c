@@ -188,7 +188,7 @@ static void __attribute__((noreturn)) fz_scm_owner(struct fz_rng *r, int sock,
 		_exit(0);
 	if (fz_chance(r, 1, 3))
 		m.p.flags |= XURING_SETUP_SQPOLL;
-	if (dfd >= 0 && fz_chance(r, 1, 3))
+	if (dfd >= 0 && fz_chance(r, 1, 3) && fz_shape_on(FZ_SHAPE_IOPOLL_EXIT))
 		m.p.flags |= XURING_SETUP_IOPOLL;
 	if (ioctl(fd, XURING_IOC_SETUP, &sa) < 0)
 		_exit(0);
