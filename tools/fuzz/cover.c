@@ -512,8 +512,11 @@ static bool fz_budget_left(struct fz_thread *t)
 	return true;
 }
 
-/* Run @p from a clean state; returns the new PCs it reached. */
-static unsigned int fz_prog_run(struct fz_thread *t, const struct fz_prog *p)
+/*
+ * Run @p from a clean state; returns the new PCs it reached. A program
+ * the end of the run cut short is cut to the ops that ran.
+ */
+static unsigned int fz_prog_run(struct fz_thread *t, struct fz_prog *p)
 {
 	uint64_t len = fz_prog_len(p), i;
 	unsigned int fresh = 0;
@@ -541,6 +544,13 @@ static unsigned int fz_prog_run(struct fz_thread *t, const struct fz_prog *p)
 		t->progress_ns = fz_now_ns();
 		if ((t->ops & 7) == 0)
 			fz_kmsg_poll();
+	}
+	if (i < len && i) {
+		struct fz_prog cut = { .nseg = 0 };
+
+		fz_prog_append(&cut, p, 0, i);
+		memcpy(cut.origin, p->origin, sizeof(cut.origin));
+		*p = cut;
 	}
 	return fresh;
 }
@@ -624,7 +634,8 @@ void fz_replay_args(char *buf, size_t len)
 		n = snprintf(buf, len, "--seed %llu --ops %llu",
 			     (unsigned long long)fz_cfg.seed,
 			     (unsigned long long)fz_opno);
-		if (fz_in_programs && fz_cfg.program_ops != 256 && n < len)
+		if (fz_in_programs &&
+		    fz_cfg.program_ops != FZ_PROG_OPS_DEFAULT && n < len)
 			n += snprintf(buf + n, len - n, " --program-ops %u",
 				      fz_cfg.program_ops);
 	}

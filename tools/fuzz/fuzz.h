@@ -246,6 +246,7 @@ struct fz_stats {
 	uint64_t	execs, vforks, siblings, scm_sent, scm_received;
 	uint64_t	cred_changes, thread_rings, compat_ioctls, programs;
 	uint64_t	resets, reset_ns;	/* fz_reset_state() and its time */
+	uint64_t	quiesce_ns, teardown_ns; /* of ring closes, everywhere */
 };
 
 extern struct fz_config fz_cfg;
@@ -761,6 +762,7 @@ bool fz_cover_active(void);
 /* a program: segments of ops, op k of a segment drawing from seed/first+k */
 #define FZ_PROG_SEGS	16
 #define FZ_PROG_MAX_OPS	1024
+#define FZ_PROG_OPS_DEFAULT	128	/* --program-ops */
 
 struct fz_seg {
 	uint64_t	seed;

@@ -34,7 +34,7 @@ struct fz_config fz_cfg = {
 	.complete_timeout = 20,
 	.uid = -1,
 	.watchdog_ms = 250,
-	.program_ops = 256,
+	.program_ops = FZ_PROG_OPS_DEFAULT,
 };
 
 const char *const fz_shape_names[FZ_SHAPE_NR] = {
@@ -265,7 +265,7 @@ static void fz_usage(FILE *f)
 "                    1 runs programs, the exact-replay mode\n"
 "  --program P       run one program: SEED:FIRST+COUNT[,...] (a failure\n"
 "                    prints the one it was in)\n"
-"  --program-ops N   ops of a fresh program (default 256)\n"
+"  --program-ops N   ops of a fresh program (default 128)\n"
 "  --corpus DIR      replay the programs in DIR first, then mutate them\n"
 "  --corpus-out DIR  write the programs that reach new module code there\n"
 "  --corpus-mode M   the corpus entries of mode M only (default single)\n"

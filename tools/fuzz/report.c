@@ -705,12 +705,13 @@ void fz_print_counts(void)
 			       (unsigned long long)st->taints[i], fz_taint_names[i]);
 	printf("; %llu rings closed with every CQE in, %llu closes in all\n",
 	       (unsigned long long)st->quiesced, (unsigned long long)st->closes);
-	printf("xuring-fuzz: counts: %llu verified reads (%llu bytes compared), %llu exact results (/dev/null, /dev/zero), %llu programs, %llu resets (%.1f s)\n",
+	printf("xuring-fuzz: counts: %llu verified reads (%llu bytes compared), %llu exact results (/dev/null, /dev/zero), %llu programs, %llu resets (%.1f s); ring closes: %.1f s waiting for CQEs, %.1f s closing\n",
 	       (unsigned long long)st->verified_reads,
 	       (unsigned long long)st->verified_bytes,
 	       (unsigned long long)st->exact_results,
 	       (unsigned long long)st->programs,
-	       (unsigned long long)st->resets, st->reset_ns / 1e9);
+	       (unsigned long long)st->resets, st->reset_ns / 1e9,
+	       st->quiesce_ns / 1e9, st->teardown_ns / 1e9);
 	printf("xuring-fuzz: counts: shapes: %llu forks, %llu execs (%llu CLONE_VM siblings), %llu vforks, %llu ring fds sent / %llu received, %llu credential changes, %llu rings whose creator thread exited, %llu 32-bit ioctls\n",
 	       (unsigned long long)st->forks, (unsigned long long)st->execs,
 	       (unsigned long long)st->siblings, (unsigned long long)st->vforks,

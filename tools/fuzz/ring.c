@@ -1716,9 +1716,12 @@ static void fz_ring_quiesce(struct fz_ring *ring)
 void fz_ring_close(struct fz_ring *ring, struct fz_rng *r, bool checked)
 {
 	unsigned int how = r ? fz_below(r, 3) : 0;
+	uint64_t start = fz_now_ns();
 
 	if (checked)
 		fz_ring_quiesce(ring);
+	fz_stat_add(quiesce_ns, fz_now_ns() - start);
+	start = fz_now_ns();
 	__atomic_store_n(&ring->ready, false, __ATOMIC_RELEASE);
 	fz_log("ring %d: close fd %d (%s, %s), %u CQEs outstanding", ring->idx,
 	       ring->fd, checked ? "every CQE in" : "abrupt",
@@ -1746,4 +1749,5 @@ void fz_ring_close(struct fz_ring *ring, struct fz_rng *r, bool checked)
 	}
 	fz_ring_unmap(ring, NULL);
 	fz_ring_reset_shadow(ring);
+	fz_stat_add(teardown_ns, fz_now_ns() - start);
 }
