@@ -3,12 +3,15 @@
 # xuring: an io_uring-style asynchronous I/O module.
 #
 #   make run      install what is missing, build, boot a VM, show xuring at work
-#   make check    install what is missing, build, run every selftest in a VM
+#   make check    install what is missing, build, run the tools' checks on
+#                 the host, then every selftest and check in a VM
 #   make bench    xuring against io_uring, libaio and psync in a VM
 #                 (QUICK=1, WALLCLOCK=1, REPS=N, RUNTIME=SEC)
 #
+#   make check-runner     the tests of the VM test runner itself
 #   make check-debug      the selftests in a KASAN/lockdep/kmemleak kernel
 #   make fuzz SECONDS=N   the ring fuzzer in that kernel (SEED=S to replay)
+#   make coverage         line and branch coverage of src/ in that kernel
 #
 # Kbuild (not this file) describes the module; this file drives kbuild, the
 # user-space tools, the selftests and the VM runner in tools/vm/.
@@ -18,10 +21,23 @@ ROOT := $(CURDIR)
 BUILD := $(ROOT)/build
 VM := $(ROOT)/tools/vm
 
-# The guest kernel: the newest installed Debian cloud kernel with headers,
-# unless KVER (or KDIR) says otherwise. Never hard-code Debian's ABI number.
-KVER ?= $(shell $(VM)/guest-kernel.sh 2>/dev/null)
-KDIR ?= /lib/modules/$(KVER)/build
+# The guest kernel: KVER, a version or a series (6.1, 6.12, 7), resolved
+# to an installed kernel by guest-kernel.sh; by default the newest Debian
+# cloud kernel installed with its headers. Never hard-code Debian's ABI
+# number. A kernel that needs a newer compiler than the host's (7.x on
+# bookworm) is built in a trixie chroot (tools/vm/kernel-chroot.sh): make
+# deps KVER=7 sets it up. KDIR=/path/to/kernel/build builds against any
+# tree on the host instead.
+KVER_ASKED := $(KVER)
+override KVER := $(shell KVER='$(KVER_ASKED)' $(VM)/guest-kernel.sh 2>/dev/null)
+KROOT := $(if $(KVER),$(shell KVER='$(KVER)' $(VM)/guest-kernel.sh --root))
+ifeq ($(origin KDIR),undefined)
+ifneq ($(filter-out /,$(KROOT)),)
+KMAKE := $(VM)/kernel-chroot.sh run $(ROOT) make -C /lib/modules/$(KVER)/build
+endif
+KDIR := $(patsubst //%,/%,$(KROOT)/lib/modules/$(KVER)/build)
+endif
+KMAKE ?= $(MAKE) -C $(KDIR)
 
 # Pass C=1 (sparse) and W=1 through to kbuild.
 KBUILD_ARGS := $(if $(C),C=$(C)) $(if $(W),W=$(W))
@@ -35,7 +51,8 @@ SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 endif
 
 .PHONY: all module tools selftests deps check run bench clean help \
-	checkpatch sparse check-debug fuzz payload profile
+	checkpatch sparse check-debug check-runner fuzz coverage payload \
+	profile deb
 
 all: module tools selftests
 
@@ -47,25 +64,33 @@ help:
 	@echo "                  REPS=N runs per contender, RUNTIME=SEC per run)"
 	@echo "make profile      kernel instructions per request by function, xuring vs"
 	@echo "                  io_uring (PROFILE=\"xuring-bench args\", OPS=N)"
+	@echo "make check-runner test the VM test runner: fake tests and kernel reports"
 	@echo "make check-debug  the selftests in a KASAN/lockdep/kmemleak kernel"
 	@echo "make fuzz SECONDS=N [SEED=S]  fuzz the ring in that kernel"
 	@echo "                  (NO_SHAPE=exec,compat,...: leave shapes out;"
 	@echo "                  PROGRAM=P: replay one program of a failure)"
+	@echo "make coverage     line and branch coverage of src/ from the selftests"
+	@echo "                  and the fuzzer in that kernel (FUZZ_SECONDS=N, SEED=S)"
 	@echo "make module       build xuring.ko (KDIR=<kernel build tree>)"
 	@echo "make tools        build the user-space tools"
 	@echo "make selftests    build the selftests"
 	@echo "make deps         install the Debian packages the above need"
+	@echo "                  (KVER=6.12 or KVER=7: that guest kernel too)"
+	@echo "make deb          the xuring-dkms and libxuring Debian packages, in build/deb"
 	@echo "make checkpatch   checkpatch.pl --strict over the module sources"
 	@echo "make sparse       build the module under sparse (C=1)"
 
 module:
+	@if [ -z "$(KVER)" ] && [ "$(origin KDIR)" = file ]; then \
+		KVER='$(KVER_ASKED)' $(VM)/guest-kernel.sh; exit 1; \
+	fi
 	@if [ ! -d "$(KDIR)" ]; then \
 		echo "xuring: no kernel build tree at '$(KDIR)'."; \
 		echo "        Run 'make deps' to install the guest kernel's headers," \
 		     "or pass KDIR=/path/to/kernel/build."; \
 		exit 1; \
 	fi
-	$(MAKE) -C $(KDIR) M=$(ROOT) $(KBUILD_ARGS) modules
+	$(KMAKE) M=$(ROOT) $(KBUILD_ARGS) modules
 
 tools:
 	$(MAKE) -C tools BUILD=$(BUILD)
@@ -74,7 +99,7 @@ selftests:
 	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests
 
 deps:
-	$(VM)/deps.sh
+	KVER='$(KVER_ASKED)' $(VM)/deps.sh
 
 # What the guest gets besides the module and the selftests: each tool's
 # stage.sh copies its programs to payload/bin and its checks, TAP-speaking
@@ -90,25 +115,41 @@ payload: tools
 		"$$s" $(BUILD)/payload || exit 1; \
 	done
 
-# The guest's job (the selftests, fio's verify jobs, liburing's own tests,
-# plocate on the drop-in) takes about 2 minutes under TCG on an idle
-# two-core host and 4 on a busy one: the limit leaves room.
+# First the tools' own checks, on the host (no module needed: libxuring's
+# symbols, API and unit tests, the fio engine's loading and refusals): a
+# failure there stops make check before the guest boots. Then the guest's
+# job: the selftests as root and as an unprivileged user, fio's verify
+# jobs, liburing's own tests on xuring and on the kernel's io_uring,
+# plocate on the drop-in. It took 9 minutes under TCG on a two-core host
+# whose load average was 12 (an idle host needs some 4): the limit leaves
+# room.
 check: deps
 	$(MAKE) all payload
-	$(VM)/run-vm.sh --job check --kver "$$($(VM)/guest-kernel.sh)" \
-		--timeout 480 --payload $(BUILD)/payload
+	@echo "=== check: the tools' host-side checks (make -C tools check)"
+	$(MAKE) -C tools BUILD=$(BUILD) check
+	@echo "=== check: the guest"
+	$(VM)/run-vm.sh --job check --kver '$(KVER_ASKED)' \
+		--timeout 900 --payload $(BUILD)/payload
+
+# The runner's own tests (tools/vm/selftest/check-runner.sh): fake test
+# programs that crash, hang or lie about their results, every kernel
+# report the runner knows, guests that hang. Five minutes with the host's
+# load average at 11, most of it two short guest boots.
+check-runner: deps
+	$(MAKE) module
+	$(VM)/selftest/check-runner.sh
 
 # The demo (xuring-demo), then a short benchmark, in one icount guest.
 run: deps
 	$(MAKE) all payload
-	tools/bench/run-bench.sh --demo
+	KVER='$(KVER_ASKED)' tools/bench/run-bench.sh --demo
 
 # Results in build/bench/: results.csv, table.txt, iops-vs-qd.png.
 BENCH_ARGS := $(if $(QUICK),--quick) $(if $(WALLCLOCK),--wallclock) \
 	$(if $(REPS),--reps $(REPS)) $(if $(RUNTIME),--runtime $(RUNTIME))
 bench: deps
 	$(MAKE) all payload
-	tools/bench/run-bench.sh $(BENCH_ARGS)
+	KVER='$(KVER_ASKED)' tools/bench/run-bench.sh $(BENCH_ARGS)
 
 # Where each request's kernel instructions go, by function, on xuring and
 # io_uring (tools/prof/profile.sh): for example
@@ -117,14 +158,14 @@ bench: deps
 PROFILE_ARGS := $(if $(OPS),--ops $(OPS)) $(if $(PROFILE),-- $(PROFILE))
 profile: deps
 	$(MAKE) all
-	tools/prof/profile.sh $(PROFILE_ARGS)
+	KVER='$(KVER_ASKED)' tools/prof/profile.sh $(PROFILE_ARGS)
 
 # The debug kernel is built once per machine (about 16 minutes on two
 # cores) and cached under ~/.cache/xuring; KASAN makes the guest slow.
 check-debug: deps
 	$(MAKE) tools selftests payload
 	$(VM)/debug-run.sh check --timeout 2400 --payload $(BUILD)/payload \
-		--append xuring.selftest_timeout=900
+		--append "xuring.selftest_timeout=900 xuring.settle_timeout=60"
 
 # The module is built with XURING_KCOV=1 (Kbuild): the fuzzer follows its
 # kcov coverage. tools/fuzz/corpus/ goes in with the fuzzer; the programs
@@ -143,24 +184,42 @@ fuzz: deps
 		tools/fuzz/corpus; \
 	exit $$rc
 
+# gcov counters of a profiled module from the check-debug selftests and
+# from a short fuzz run, as tables, HTML and annotated sources in
+# build/coverage/ (tools/cov/README.md).
+FUZZ_SECONDS ?= 120
+coverage: deps
+	$(MAKE) tools selftests payload
+	tools/cov/coverage.sh --fuzz-seconds $(FUZZ_SECONDS) --seed $(SEED)
+
 # The uapi header may use neither BIT() nor __packed (user space has
 # neither, which is why the kernel's own uapi headers spell them out);
 # checkpatch only knows that for files under include/uapi/.
 CHECKPATCH := perl $(BUILD)/ksrc/scripts/checkpatch.pl --no-tree --strict \
 	--terse
+# include/compat.h is where kernel versions are told apart, the one place
+# LINUX_VERSION_CODE belongs.
 checkpatch: deps
-	$(CHECKPATCH) -f src/*.c include/*.h
+	$(CHECKPATCH) -f src/*.c $(filter-out include/compat.h,$(wildcard include/*.h))
+	$(CHECKPATCH) --ignore LINUX_VERSION_CODE -f include/compat.h
 	$(CHECKPATCH) --ignore BIT_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO -f uapi/linux/*.h
 
-# Fails on any sparse (or compiler) warning, not just on errors.
+# Fails on any sparse (or compiler) warning, not just on errors; W=1 adds
+# the compiler's extra warnings.
 sparse:
 	@mkdir -p $(BUILD); set -o pipefail; \
-	$(MAKE) --no-print-directory module C=2 2>&1 | \
+	$(MAKE) --no-print-directory module C=2 W=1 2>&1 | \
 		tee $(BUILD)/sparse.log
 	@if grep -E 'warning:|error:' $(BUILD)/sparse.log; then \
 		echo "sparse: the warnings above must go"; exit 1; \
 	fi
 
+# xuring-dkms (the module for every installed kernel, through DKMS, with
+# the udev rule and the xuring group) and libxuring (the library, headers,
+# pkg-config file and drop-in liburing.so.2): tools/pkg/build-debs.sh.
+deb:
+	tools/pkg/build-debs.sh $(BUILD)/deb
+
 clean:
-	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(ROOT) clean; fi
+	@if [ -d "$(KDIR)" ]; then $(KMAKE) M=$(ROOT) clean; fi
 	rm -rf $(BUILD)

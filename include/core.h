@@ -13,6 +13,7 @@
 #include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/percpu-refcount.h>
+#include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -60,6 +61,16 @@ struct xr_rings {
 	struct xuring_cqe	cqes[] ____cacheline_aligned_in_smp;
 };
 
+/*
+ * Memory shared with user space: pages charged to the ring creator's
+ * memory cgroup, mapped contiguously in the kernel with vmap().
+ */
+struct xr_region {
+	struct page		**pages;
+	unsigned int		nr_pages;
+	void			*ptr;
+};
+
 /* Internal request flags. The low bits mirror the SQE flags one to one. */
 enum {
 	XR_REQ_F_FIXED_FILE_BIT	= XURING_SQE_FIXED_FILE_BIT,
@@ -82,7 +93,6 @@ enum {
 	XR_REQ_F_DEFERRED_BIT,
 	XR_REQ_F_NOWAIT_BIT,
 	XR_REQ_F_SUPPORT_NOWAIT_BIT,
-	XR_REQ_F_REISSUE_BIT,
 };
 
 #define XR_REQ_F_FIXED_FILE	BIT(XR_REQ_F_FIXED_FILE_BIT)
@@ -115,10 +125,18 @@ enum {
 #define XR_REQ_F_NOWAIT		BIT(XR_REQ_F_NOWAIT_BIT)
 /* the file honours IOCB_NOWAIT, so an inline attempt is worth it */
 #define XR_REQ_F_SUPPORT_NOWAIT	BIT(XR_REQ_F_SUPPORT_NOWAIT_BIT)
-/* ki_complete saw -EAGAIN while the issuer was still inside the call */
-#define XR_REQ_F_REISSUE	BIT(XR_REQ_F_REISSUE_BIT)
 
 #define XR_REQ_LINK_FLAGS	(XR_REQ_F_LINK | XR_REQ_F_HARDLINK)
+
+/* Bits of req->atomic_flags. */
+enum {
+	/*
+	 * The request must be issued again from io-wq (an -EAGAIN that came
+	 * back while an issuer was still inside the call); whoever drops
+	 * the last reference does it.
+	 */
+	XR_REQ_AF_REISSUE,
+};
 
 struct xr_file_table;
 struct xr_buf_table;
@@ -130,8 +148,9 @@ struct xr_sq_data;
 
 /*
  * One SQE in flight. A free request (in the ring's cache) has file, link,
- * creds, fixed_buf and async_data NULL and refs at 1: the completion and
- * release paths leave it so, and xr_init_req() relies on it.
+ * creds, fixed_buf and async_data NULL: the release path leaves it so,
+ * and xr_init_req() relies on it. Its lifetime, and who holds which
+ * reference when, is in Documentation/xuring.rst ("Request lifetime").
  */
 struct xuring_req {
 	struct xuring_ring_ctx	*ctx;
@@ -145,11 +164,15 @@ struct xuring_req {
 	s32			res;		/* CQE res */
 	u32			cflags;		/* CQE flags */
 	/*
-	 * 1 while only the completion side owns the request, +1 while an
-	 * issuer is inside a call that may complete it on another CPU
-	 * (xr_req_hold()); the last one out releases and frees it.
+	 * References: the completion's (from init until the CQE is posted),
+	 * an issuer's inside a call that may complete the request elsewhere
+	 * (xr_req_hold()), io-wq's while the request is queued or running
+	 * there. The last one out releases what the request holds, unless
+	 * the completion did, and frees it.
 	 */
-	atomic_t		refs;
+	refcount_t		refs;
+	/* XR_REQ_AF_*: set from any context, so atomic bit operations */
+	unsigned long		atomic_flags;
 	/* the next request of a link chain */
 	struct xuring_req	*link;
 	/* overflow list, drain list, link successors */
@@ -188,8 +211,13 @@ struct xr_submit_state {
 	struct xuring_req	**compl_tail;
 	/* link chain being assembled */
 	struct xuring_req	*link_head, *link_last;
-	/* the request whose inline issue is in progress */
-	struct xuring_req	*issuing;
+	/*
+	 * The owner's submitter (ENTER, the SQ thread): requests released by
+	 * completions (link successors, drained requests) are issued here.
+	 * Elsewhere (teardown, the owner's exit) they are cancelled or go to
+	 * io-wq, which checks the owner first.
+	 */
+	bool			can_issue;
 	struct blk_plug		plug;
 	bool			plug_started;
 	bool			need_plug;
@@ -206,13 +234,16 @@ struct xuring_ring_ctx {
 		u32			*sq_array;
 		struct xuring_sqe	*sq_sqes;
 		size_t			rings_size, sqes_size;
-		/* the address space user pointers in SQEs refer to */
-		struct mm_struct	*mm;
-		struct xr_owner_mm	owner_mm;
+		/* the pages behind rings and sq_sqes */
+		struct xr_region	rings_region, sqes_region;
+		/* the creating process: its mm is what SQE pointers mean */
+		struct xr_owner		owner;
 		/* the ring creator's credentials, used by workers */
 		const struct cred	*creds;
 		/* SINGLE_ISSUER: the only task allowed to submit */
 		struct task_struct	*submitter_task;
+		/* CAP_IPC_LOCK at setup: pins are not held to RLIMIT_MEMLOCK */
+		bool			pin_unlimited;
 	} ____cacheline_aligned_in_smp;
 
 	/* Submission side, under uring_lock */
@@ -251,11 +282,14 @@ struct xuring_ring_ctx {
 		wait_queue_head_t	cq_wait;
 		/* requests freed outside uring_lock, for the cache */
 		struct llist_head	free_llist;
+		/* requests on cq_overflow_list */
+		unsigned int		nr_overflow;
 	} ____cacheline_aligned_in_smp;
 
 	/* one reference per live request, plus the ring's own */
 	struct percpu_ref	refs;
 	struct completion	refs_done;
+	/* the last file reference is gone: teardown.c */
 	bool			dying;
 
 	struct xr_iowq		*iowq;
@@ -264,9 +298,6 @@ struct xuring_ring_ctx {
 	unsigned int		sq_thread_idle_ms;
 	/* SQPOLL: wakes a task waiting in ENTER(SQ_WAIT) for SQ space */
 	wait_queue_head_t	sqo_sq_wait;
-	/* what the owner's exit leaves to do where locks may be taken */
-	struct work_struct	owner_exit_work;
-
 	struct file		*file;
 };
 
@@ -274,13 +305,18 @@ struct xuring_ring_ctx {
 extern const struct file_operations xuring_fops;
 int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 	     void __user *argp, unsigned int argsz);
-void xr_ring_teardown(struct xuring_ring_ctx *ctx);
 int xr_mmap(struct file *file, struct vm_area_struct *vma);
+void xr_ctx_free(struct xuring_ring_ctx *ctx);
+
+/* teardown.c */
+void xr_ring_owner_gone(struct xr_owner *owner);
+void xr_ring_teardown(struct xuring_ring_ctx *ctx);
 
 /* core.c */
 int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr);
 void xr_req_complete(struct xuring_req *req, s32 res);
 void xr_req_issue_from_wq(struct xuring_req *req);
+void xr_req_reissue(struct xuring_req *req);
 void __xr_submit_state_end(struct xuring_ring_ctx *ctx);
 void __xr_flush_completions(struct xuring_ring_ctx *ctx);
 bool __xr_cq_overflow_flush(struct xuring_ring_ctx *ctx);
@@ -290,6 +326,7 @@ void xr_drop_req_cache(struct xuring_ring_ctx *ctx);
 unsigned long xr_set_fsize_limit(unsigned long limit);
 extern const struct xr_iowq_ops xr_req_wq_ops;
 void xr_cancel_deferred(struct xuring_ring_ctx *ctx);
+void xr_req_put(struct xuring_req *req);
 int xr_core_init(void);
 void xr_core_exit(void);
 
@@ -299,16 +336,19 @@ void xr_core_exit(void);
  * file systems touch the file after queueing the I/O (ext4 updates the
  * atime after a direct read is submitted), and the issuer reads the
  * request after the call returns. The CQE may be posted meanwhile; what
- * the request holds is released by xr_req_unhold() then.
+ * the request holds is released by the last reference then.
  */
 static inline void xr_req_hold(struct xuring_req *req)
 {
-	atomic_inc(&req->refs);
+	refcount_inc(&req->refs);
 	/* the completion side must see the hold: order it before the I/O */
 	smp_mb__after_atomic();
 }
 
-void xr_req_unhold(struct xuring_req *req);
+static inline void xr_req_unhold(struct xuring_req *req)
+{
+	xr_req_put(req);
+}
 
 /* wait.c */
 int xr_cq_wait(struct xuring_ring_ctx *ctx, unsigned int min_events,
@@ -318,16 +358,46 @@ int xr_cq_wait(struct xuring_ring_ctx *ctx, unsigned int min_events,
 int xr_register(struct xuring_ring_ctx *ctx, unsigned int opcode,
 		void __user *arg, unsigned int nr_args);
 
-/* Under uring_lock: completions in this task's context are batched. */
-static inline void xr_submit_state_begin(struct xuring_ring_ctx *ctx)
+/*
+ * Under uring_lock: completions in this task's context are batched, and,
+ * with @can_issue (the owner's submitters), what they release is issued.
+ */
+static inline void xr_submit_state_begin(struct xuring_ring_ctx *ctx,
+					 bool can_issue)
 {
 	lockdep_assert_held(&ctx->uring_lock);
+	ctx->submit_state.can_issue = can_issue;
 	WRITE_ONCE(ctx->submit_state.owner, current);
 }
 
+/*
+ * Completion in the submitter's context: the task that set
+ * submit_state.owner under uring_lock, and clears it before unlocking.
+ */
 static inline bool xr_in_submit_context(struct xuring_ring_ctx *ctx)
 {
-	return in_task() && READ_ONCE(ctx->submit_state.owner) == current;
+	if (!in_task() || READ_ONCE(ctx->submit_state.owner) != current)
+		return false;
+	lockdep_assert_held(&ctx->uring_lock);
+	return true;
+}
+
+/* The ring takes no new work: closed, or its owner is gone. */
+static inline bool xr_ring_stopping(struct xuring_ring_ctx *ctx)
+{
+	return READ_ONCE(ctx->dying) || xr_owner_is_gone(&ctx->owner);
+}
+
+/* overflowed CQEs a ring may hold, however small its CQ */
+#define XR_CQ_OVERFLOW_MIN_CAP	1024
+
+/*
+ * Twice as many overflowed CQEs as the CQ holds, and at least
+ * XR_CQ_OVERFLOW_MIN_CAP: then submission waits until the CQ is reaped.
+ */
+static inline unsigned int xr_cq_overflow_cap(struct xuring_ring_ctx *ctx)
+{
+	return max(2 * ctx->cq_entries, XR_CQ_OVERFLOW_MIN_CAP);
 }
 
 /*

@@ -2,8 +2,8 @@
 /*
  * io-wq: per-ring pools of kernel worker threads that run requests which
  * may block. Workers are kthreads (the kernel's io-thread API is not
- * exported), so each runs with the ring owner's mm and the request's
- * credentials and never touches an fd table.
+ * exported) that act for the ring's owner (owner.h) and never touch an fd
+ * table.
  */
 #ifndef XURING_IO_WQ_H
 #define XURING_IO_WQ_H
@@ -12,8 +12,9 @@
 #include <linux/types.h>
 
 struct xr_iowq;
-struct xr_owner_mm;
+struct xr_owner;
 struct cred;
+struct seq_file;
 
 enum {
 	/* may wait forever (pipes, sockets, ttys): the unbounded class */
@@ -32,17 +33,24 @@ struct xr_work {
 	unsigned int		hash;
 };
 
+/*
+ * The pool holds the reference the enqueuer took on a work item until it
+ * calls ->done: across ->run or ->cancel, and across every moment a
+ * worker's cur_work points at it.
+ */
 struct xr_iowq_ops {
 	/* run one work item; blocking allowed */
 	void (*run)(struct xr_work *work);
 	/* complete a work item that will never run */
 	void (*cancel)(struct xr_work *work);
+	/* the pool is done with the item: drop the enqueuer's reference */
+	void (*done)(struct xr_work *work);
 	/* the credentials to run a work item with */
 	const struct cred *(*creds)(struct xr_work *work);
 };
 
 struct xr_iowq *xr_iowq_create(const struct xr_iowq_ops *ops,
-			       struct xr_owner_mm *omm, unsigned int bounded_max,
+			       struct xr_owner *owner, unsigned int bounded_max,
 			       unsigned int unbounded_max);
 void xr_iowq_enqueue(struct xr_iowq *wq, struct xr_work *work);
 void xr_iowq_hash_work(struct xr_work *work, void *key);

@@ -43,10 +43,16 @@ struct xr_op_def {
 	int	(*issue)(struct xuring_req *req, unsigned int issue_flags);
 	/* release what prep took; called once, in any context */
 	void	(*cleanup)(struct xuring_req *req);
+	/*
+	 * make the request ready to be issued again and hand it to io-wq,
+	 * for ops whose completions may call xr_req_reissue(); any context
+	 */
+	void	(*reissue)(struct xuring_req *req);
 };
 
 extern const struct xr_op_def xr_op_defs[XURING_OP_LAST];
 
 bool xr_op_supported(unsigned int opcode);
+int xr_op_by_name(const char *name);
 
 #endif /* XURING_OPDEF_H */

@@ -75,7 +75,7 @@ static int run_rw(struct xr_ring *r, __u8 op, int fd, const void *addr,
 
 	if (!sqe)
 		return INT_MIN;
-	xr_prep_rw(sqe, op, fd, addr, len, off, 4);
+	xr_prep_rw(sqe, op, fd, addr, len, off, xr_ud());
 	sqe->rw_flags = rw_flags;
 	return xr_run_one(r, NULL);
 }
@@ -116,7 +116,8 @@ TEST_F(bad, unmapped_buffer)
 		struct xuring_sqe *sqe;
 
 		XR_GET_SQE(sqe, &self->r);
-		xr_prep_rw(sqe, XURING_OP_READ, self->fd, hole, 4096, 0, 1);
+		xr_prep_rw(sqe, XURING_OP_READ, self->fd, hole, 4096, 0,
+			   xr_ud());
 		sqe->flags = XURING_SQE_ASYNC;
 		ASSERT_EQ(-EFAULT, RUN_QUEUED());
 	}
@@ -299,7 +300,7 @@ TEST_F(bad, wrong_mode_fd)
 				 0, 0));
 	/* FALLOCATE needs a writable file too */
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_FALLOCATE, rdonly, NULL, 0, 0, 1);
+	xr_prep_rw(sqe, XURING_OP_FALLOCATE, rdonly, NULL, 0, 0, xr_ud());
 	sqe->addr = 4096;
 	ASSERT_EQ(-EBADF, RUN_QUEUED());
 	/* the read-only file is still empty, the write-only one works */
@@ -327,10 +328,10 @@ TEST_F(bad, fd_not_open)
 		struct xuring_sqe *sqe;
 
 		XR_GET_SQE(sqe, &self->r);
-		xr_prep_rw(sqe, ops[i], closed, NULL, 0, 0, i);
+		xr_prep_rw(sqe, ops[i], closed, NULL, 0, 0, xr_ud());
 		ASSERT_EQ(-EBADF, RUN_QUEUED()) TH_LOG("opcode %u", ops[i]);
 		XR_GET_SQE(sqe, &self->r);
-		xr_prep_rw(sqe, ops[i], -1, NULL, 0, 0, i);
+		xr_prep_rw(sqe, ops[i], -1, NULL, 0, 0, xr_ud());
 		ASSERT_EQ(-EBADF, RUN_QUEUED()) TH_LOG("opcode %u", ops[i]);
 	}
 	/* a ring cannot be the file of a request */
@@ -341,7 +342,7 @@ TEST_F(bad, fd_not_open)
 		struct xuring_sqe *sqe;
 
 		XR_GET_SQE(sqe, &self->r);
-		xr_prep_rw(sqe, XURING_OP_READ, 0, self->buf, 16, 0, 1);
+		xr_prep_rw(sqe, XURING_OP_READ, 0, self->buf, 16, 0, xr_ud());
 		sqe->flags = XURING_SQE_FIXED_FILE;
 		ASSERT_EQ(-EBADF, RUN_QUEUED());
 	}
@@ -372,7 +373,8 @@ TEST_F(bad, unused_fields)
 	NEED_FILE();
 #define BAD_READ(field, value) do {					\
 	XR_GET_SQE(sqe, &self->r);					\
-	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->buf, 100, 0, 1); \
+	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->buf, 100, 0,	\
+		   xr_ud());						\
 	sqe->field = (value);						\
 	ASSERT_EQ(-EINVAL, RUN_QUEUED()) TH_LOG("READ with " #field);	\
 } while (0)
@@ -390,7 +392,7 @@ TEST_F(bad, unused_fields)
 
 #define BAD_OP(op, field, value) do {					\
 	XR_GET_SQE(sqe, &self->r);					\
-	xr_prep_rw(sqe, (op), self->fd, NULL, 0, 0, 1);			\
+	xr_prep_rw(sqe, (op), self->fd, NULL, 0, 0, xr_ud());		\
 	sqe->field = (value);						\
 	ASSERT_EQ(-EINVAL, RUN_QUEUED()) TH_LOG(#op " with " #field);	\
 } while (0)
@@ -451,7 +453,8 @@ static int fsize_child(int fd)
 		if (!sqe)
 			return 20;
 		/* entirely beyond the limit */
-		xr_prep_rw(sqe, XURING_OP_WRITE, fd, buf, 4096, 16384, 1);
+		xr_prep_rw(sqe, XURING_OP_WRITE, fd, buf, 4096, 16384,
+			   xr_ud());
 		if (async)
 			sqe->flags = XURING_SQE_ASYNC;
 		if (xr_run_one(&r, NULL) != -EFBIG)
@@ -460,7 +463,7 @@ static int fsize_child(int fd)
 		sqe = xr_get_sqe(&r);
 		if (!sqe)
 			return 21;
-		xr_prep_rw(sqe, XURING_OP_WRITE, fd, buf, 8192, 4096, 1);
+		xr_prep_rw(sqe, XURING_OP_WRITE, fd, buf, 8192, 4096, xr_ud());
 		if (async)
 			sqe->flags = XURING_SQE_ASYNC;
 		if (xr_run_one(&r, NULL) != 4096)
@@ -537,13 +540,14 @@ TEST_F(bad, foreign_mm)
 {
 	struct xuring_sqe *sqe;
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	pid_t pid;
 	int status, fd = self->fd >= 0 ? self->fd : 0;
 	unsigned int head = *self->r.sq_head;
 
 	/* a NOP queued but not submitted: the child must not submit it */
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_nop(sqe, 55);
+	xr_prep_nop(sqe, ud);
 	xr_flush_sq(&self->r);
 
 	pid = fork();
@@ -560,7 +564,7 @@ TEST_F(bad, foreign_mm)
 	ASSERT_EQ(1, xr_enter(self->r.fd, 1, 1, XURING_ENTER_GETEVENTS, NULL,
 			      0));
 	ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-	ASSERT_EQ(55U, cqe.user_data);
+	ASSERT_EQ(ud, cqe.user_data);
 	ASSERT_EQ(0, cqe.res);
 	/* and registers */
 	ASSERT_EQ(0, xr_register(self->r.fd, XURING_REGISTER_FILES, &fd, 1));

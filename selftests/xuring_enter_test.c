@@ -113,7 +113,7 @@ static int post_nops(struct xr_ring *r, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		if (!xr_queue_nop(r, 1000 + i))
+		if (!xr_queue_nop(r, xr_ud()))
 			return -ENOSPC;
 	return xr_submit_and_wait(r, n);
 }
@@ -153,7 +153,7 @@ TEST_F(ring, unknown_flags_einval)
 	};
 	unsigned int i;
 
-	ASSERT_TRUE(xr_queue_nop(&self->r, 1));
+	ASSERT_TRUE(xr_queue_nop(&self->r, xr_ud()));
 	ASSERT_EQ(1U, xr_flush_sq(&self->r));
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		EXPECT_EQ(-EINVAL, xr_enter(self->r.fd, 1, 0, flags[i],
@@ -178,7 +178,7 @@ TEST_F(ring, nonzero_resv_einval)
 {
 	struct xuring_enter_arg arg = { .to_submit = 1, .resv = 1 };
 
-	ASSERT_TRUE(xr_queue_nop(&self->r, 1));
+	ASSERT_TRUE(xr_queue_nop(&self->r, xr_ud()));
 	ASSERT_EQ(1U, xr_flush_sq(&self->r));
 	EXPECT_EQ(-EINVAL, xr_ioctl(self->r.fd, XURING_IOC_ENTER, &arg));
 	EXPECT_EQ(0U, xr_load_acquire(self->r.sq_head));
@@ -191,11 +191,12 @@ TEST_F(ring, bad_arg_pointer_efault)
 
 TEST_F(ring, to_submit_more_than_queued_consumes_queued)
 {
+	__u64 ud = xr_ud_block(3);
 	struct xuring_cqe cqe;
 	unsigned int i;
 
 	for (i = 0; i < 3; i++) {
-		ASSERT_TRUE(xr_queue_nop(&self->r, i));
+		ASSERT_TRUE(xr_queue_nop(&self->r, ud + i));
 	}
 	xr_flush_sq(&self->r);
 	EXPECT_EQ(3, xr_enter(self->r.fd, 8, 0, 0, NULL, 0));
@@ -203,18 +204,19 @@ TEST_F(ring, to_submit_more_than_queued_consumes_queued)
 	ASSERT_EQ(3U, xr_cq_ready(&self->r));
 	for (i = 0; i < 3; i++) {
 		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(ud + i, cqe.user_data);
 	}
 	EXPECT_EQ(0, xr_enter(self->r.fd, 1000, 0, 0, NULL, 0));
 }
 
 TEST_F(ring, to_submit_fewer_than_queued_leaves_rest)
 {
+	__u64 ud = xr_ud_block(5);
 	struct xuring_cqe cqe;
 	unsigned int i;
 
 	for (i = 0; i < 5; i++) {
-		ASSERT_TRUE(xr_queue_nop(&self->r, i));
+		ASSERT_TRUE(xr_queue_nop(&self->r, ud + i));
 	}
 	ASSERT_EQ(5U, xr_flush_sq(&self->r));
 	EXPECT_EQ(2, xr_enter(self->r.fd, 2, 0, 0, NULL, 0));
@@ -225,7 +227,7 @@ TEST_F(ring, to_submit_fewer_than_queued_leaves_rest)
 	ASSERT_EQ(5U, xr_cq_ready(&self->r));
 	for (i = 0; i < 5; i++) {
 		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(ud + i, cqe.user_data);
 	}
 }
 
@@ -234,7 +236,7 @@ TEST_F(ring, submit_and_wait_returns_submitted)
 	unsigned int i;
 
 	for (i = 0; i < 8; i++) {
-		ASSERT_TRUE(xr_queue_nop(&self->r, i));
+		ASSERT_TRUE(xr_queue_nop(&self->r, xr_ud()));
 	}
 	EXPECT_EQ(8, xr_submit_and_wait(&self->r, 8));
 	EXPECT_EQ(8U, xr_cq_ready(&self->r));
@@ -246,7 +248,7 @@ TEST_F(ring, getevents_waits_for_min_complete)
 	struct waker w = {
 		.submit_ring = &self->r,
 		.submit_after_ms = 50,
-		.submit_user_data = 1,
+		.submit_user_data = xr_ud(),
 	};
 	__u64 second_submit_ns, returned_ns;
 	int ret;
@@ -262,7 +264,7 @@ TEST_F(ring, getevents_waits_for_min_complete)
 
 	/* now wait for two with one ready: the second comes 200 ms later */
 	w.submit_after_ms = 200;
-	w.submit_user_data = 2;
+	w.submit_user_data = xr_ud();
 	ASSERT_EQ(0, waker_start(&w));
 	ret = xr_enter(self->r.fd, 0, 2, XURING_ENTER_GETEVENTS, NULL, 0);
 	returned_ns = xr_now_ns();
@@ -488,7 +490,7 @@ TEST_F(ring, plain_sigmask_blocks_signal_during_wait)
 		.sig = SIGUSR1,
 		.submit_ring = &self->r,
 		.submit_after_ms = 100,
-		.submit_user_data = 77,
+		.submit_user_data = xr_ud(),
 	};
 	struct xuring_cqe cqe;
 	sigset_t mask;
@@ -504,7 +506,7 @@ TEST_F(ring, plain_sigmask_blocks_signal_during_wait)
 	ASSERT_EQ(1, w.submit_ret);
 	EXPECT_EQ(0, ret);
 	ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-	EXPECT_EQ(77ULL, cqe.user_data);
+	EXPECT_EQ(w.submit_user_data, cqe.user_data);
 	EXPECT_FALSE(signal_blocked(SIGUSR1));
 	EXPECT_EQ(1, signal_count);
 	EXPECT_LE(w.submit_start_ns, signal_time_ns);
@@ -532,7 +534,7 @@ TEST_F(ring, other_thread_may_submit)
 {
 	struct waker w = {
 		.submit_ring = &self->r,
-		.submit_user_data = 5,
+		.submit_user_data = xr_ud(),
 	};
 	struct xuring_cqe cqe;
 
@@ -540,7 +542,7 @@ TEST_F(ring, other_thread_may_submit)
 	ASSERT_EQ(0, xr_wait_cqe(&self->r, &cqe));
 	ASSERT_EQ(0, pthread_join(w.thread, NULL));
 	EXPECT_EQ(1, w.submit_ret);
-	EXPECT_EQ(5ULL, cqe.user_data);
+	EXPECT_EQ(w.submit_user_data, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 }
 

@@ -301,14 +301,14 @@ TEST_F_TIMEOUT(fi, submit_mixed, 600)
 
 		ASSERT_EQ(0, xr_ring_init(&r, 16, 0));
 		XR_GET_SQE(sqe, &r);
-		xr_prep_nop(sqe, 1);
+		xr_prep_nop(sqe, xr_ud());
 		XR_GET_SQE(sqe, &r);
-		xr_prep_rw(sqe, XURING_OP_READ, file, rbuf, 4096, 0, 3);
+		xr_prep_rw(sqe, XURING_OP_READ, file, rbuf, 4096, 0, xr_ud());
 		XR_GET_SQE(sqe, &r);
-		xr_prep_rw(sqe, XURING_OP_READV, file, iov, 3, 0, 4);
+		xr_prep_rw(sqe, XURING_OP_READV, file, iov, 3, 0, xr_ud());
 		XR_GET_SQE(sqe, &r);
 		xr_prep_rw(sqe, XURING_OP_READ, pipefd[0], pbuf, sizeof(pbuf),
-			   (__u64)-1, 5);
+			   (__u64)-1, xr_ud());
 
 		fail_nth_arm(n);
 		ret = xr_submit(&r);
@@ -375,7 +375,7 @@ TEST_F_TIMEOUT(fi, teardown_with_inflight, 300)
 		ASSERT_EQ(0, xr_ring_init(&r, 8, 0));
 		XR_GET_SQE(sqe, &r);
 		xr_prep_rw(sqe, XURING_OP_READ, pipefd[0], pbuf, sizeof(pbuf),
-			   (__u64)-1, 1);
+			   (__u64)-1, xr_ud());
 		ASSERT_EQ(1, xr_submit(&r));
 		/* let it reach the worker and block there */
 		usleep(2000);
@@ -427,9 +427,9 @@ static int random_workload(unsigned int seed, const int pipefd[2])
 				break;
 			if (i % 3 == 2)
 				xr_prep_rw(sqe, XURING_OP_READ, pipefd[0],
-					   bufs[0], 16, (__u64)-1, i);
+					   bufs[0], 16, (__u64)-1, xr_ud());
 			else
-				xr_prep_nop(sqe, i);
+				xr_prep_nop(sqe, xr_ud());
 		}
 		ret = xr_submit(&r);
 		if (ret < 0 && !clean_errno(-ret))

@@ -17,8 +17,10 @@
 #include <limits.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 
 #include "xuring_test.h"
 
@@ -97,7 +99,11 @@ static inline int xr_wait_cqe_ms(struct xr_ring *r, struct xuring_cqe *cqe,
 	return 0;
 }
 
-/* Reap n CQEs into out[] in completion order; returns how many came. */
+/*
+ * Reap n CQEs into out[] in completion order; returns how many came.
+ * Each must be a request's in flight, and so must whatever else waits in
+ * the CQ afterwards (xr_cq_audit()).
+ */
 static inline unsigned int xr_reap_n(struct xr_ring *r,
 				     struct xuring_cqe *out, unsigned int n,
 				     unsigned int timeout_ms)
@@ -114,16 +120,37 @@ static inline unsigned int xr_reap_n(struct xr_ring *r,
 			break;
 		got++;
 	}
+	xr_cq_audit(r, "after xr_reap_n()");
 	return got;
 }
 
 /*
- * Submit what is queued and reap exactly one CQE: its res, or INT_MIN
- * (never a valid res) if the submission or the wait failed.
+ * The one CQE reaped for the SQE just submitted must carry its
+ * user_data, and nothing but other requests' CQEs may wait behind it:
+ * res, or INT_MIN with the reason on stderr.
+ */
+static inline int xr_check_one(struct xr_ring *r,
+			       const struct xuring_cqe *cqe, __u64 ud)
+{
+	if (cqe->user_data != ud) {
+		fprintf(stderr, "# xuring: ring fd %d: CQE user_data %#llx res %d, but the request submitted was %#llx\n",
+			r->fd, (unsigned long long)cqe->user_data, cqe->res,
+			(unsigned long long)ud);
+		return INT_MIN;
+	}
+	xr_cq_audit(r, "after the CQE of a single request");
+	return cqe->res;
+}
+
+/*
+ * Submit the one SQE queued and reap its CQE: its res, or INT_MIN (never
+ * a valid res) if the submission or the wait failed, or the CQE was not
+ * that SQE's (xr_check_one()).
  */
 static inline int xr_run_one(struct xr_ring *r, struct xuring_cqe *cqe)
 {
 	struct xuring_cqe dummy;
+	__u64 ud = xr_last_sqe_ud(r);
 
 	if (!cqe)
 		cqe = &dummy;
@@ -131,7 +158,7 @@ static inline int xr_run_one(struct xr_ring *r, struct xuring_cqe *cqe)
 		return INT_MIN;
 	if (xr_wait_cqe_ms(r, cqe, XR_IO_TIMEOUT_MS))
 		return INT_MIN;
-	return cqe->res;
+	return xr_check_one(r, cqe, ud);
 }
 
 /* No CQE shows up within ms milliseconds. */
@@ -152,11 +179,9 @@ static inline bool xr_nop_works(struct xr_ring *r)
 {
 	struct xuring_cqe cqe;
 
-	if (!xr_queue_nop(r, 0xabcdef))
+	if (!xr_queue_nop(r, xr_ud()))
 		return false;
-	if (xr_run_one(r, &cqe) != 0)
-		return false;
-	return cqe.user_data == 0xabcdef && cqe.flags == 0;
+	return xr_run_one(r, &cqe) == 0 && cqe.flags == 0;
 }
 
 /* ------------------------------------------------------------- pattern */
@@ -379,6 +404,68 @@ static inline bool xr_pread_all(int fd, void *buf, size_t len, off_t off)
 	return true;
 }
 
+/*
+ * Make the next read of [off, off + len) of fd come from the storage
+ * below the page cache: write the dirty pages back, drop the clean ones
+ * (POSIX_FADV_DONTNEED), and check with mincore() that none of the range
+ * is left. Data a write put only in the page cache, or in the wrong
+ * pages, then shows in the comparison that follows. tmpfs keeps its
+ * data in those pages: nothing to drop there. 0, or -errno (-EBUSY:
+ * pages stayed in the cache).
+ */
+static inline int xr_drop_cache(int fd, off_t off, size_t len)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	off_t start = off & ~(off_t)(page - 1);
+	size_t span = (off - start + len + page - 1) & ~(page - 1);
+	unsigned int tries;
+	struct statfs sfs;
+	unsigned char *vec;
+	int ret = -EBUSY;
+
+	if (fdatasync(fd) || fstatfs(fd, &sfs))
+		return -errno;
+	if (sfs.f_type == TMPFS_MAGIC || !len)
+		return 0;
+	vec = malloc(span / page);
+	if (!vec)
+		return -ENOMEM;
+	/* a page under writeback stays: wait it out a little */
+	for (tries = 0; tries < 20 && ret == -EBUSY; tries++) {
+		void *map;
+		size_t i;
+
+		if (tries)
+			xr_sleep_ms(10);
+		ret = -posix_fadvise(fd, start, span, POSIX_FADV_DONTNEED);
+		if (ret)
+			break;
+		/* not populated: mincore() sees what the cache holds */
+		map = mmap(NULL, span, PROT_READ, MAP_SHARED, fd, start);
+		if (map == MAP_FAILED) {
+			ret = -errno;
+			break;
+		}
+		if (mincore(map, span, vec))
+			ret = -errno;
+		for (i = 0; !ret && i < span / page; i++) {
+			if (vec[i] & 1)
+				ret = -EBUSY;
+		}
+		munmap(map, span);
+	}
+	free(vec);
+	return ret;
+}
+
+/* In a harness test: xr_drop_cache() or fail, naming the error. */
+#define XR_DROP_CACHE(fd, off, len) do {				\
+	int __err = xr_drop_cache((fd), (off), (len));			\
+	ASSERT_EQ(0, __err) TH_LOG("dropping [%llu, +%zu) from the page cache: %s", \
+				   (unsigned long long)(off), (size_t)(len), \
+				   strerror(-__err));			\
+} while (0)
+
 /* Size of a block device, or -errno. */
 static inline long long xr_blkdev_size(int fd)
 {
@@ -528,6 +615,45 @@ static inline long xr_status_kb(const char *key)
 	return xr_file_key_value("/proc/self/status", key);
 }
 
+/* ---------------------------------------------------- module parameters */
+
+#define XR_PARAM_DIR		"/sys/module/xuring/parameters"
+
+/* A module parameter's value without its newline: the length, or -1. */
+static inline ssize_t xr_param_read(const char *name, char *buf, size_t size)
+{
+	char path[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), XR_PARAM_DIR "/%s", name);
+	n = xr_read_file(path, buf, size);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
+}
+
+/* Set a module parameter (root only), as echo would: 0 or -errno. */
+static inline int xr_param_write(const char *name, const char *value)
+{
+	char path[128], line[4096];
+	ssize_t len, n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), XR_PARAM_DIR "/%s", name);
+	len = snprintf(line, sizeof(line), "%s\n", value);
+	if (len >= (ssize_t)sizeof(line))
+		return -E2BIG;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, line, len);
+	err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	return n == len ? 0 : -EIO;
+}
+
 /* --------------------------------------------------------------- children */
 
 /*
@@ -562,7 +688,14 @@ static inline int xr_wait_child_ms(pid_t pid, unsigned int timeout_ms)
 /* Become user and group 65534 with no capabilities (from root). */
 static inline int xr_become_nobody(void)
 {
-	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+	struct stat st;
+	gid_t grp;
+
+	/* keep access to the device the way it is granted: by its group */
+	if (stat(XURING_DEVICE_PATH, &st))
+		return -errno;
+	grp = st.st_gid;
+	if (setgroups(1, &grp) || setgid(65534) || setuid(65534))
 		return -errno;
 	return 0;
 }

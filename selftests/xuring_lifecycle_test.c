@@ -4,6 +4,10 @@
  * overflow backlog, unsubmitted SQEs, io-wq work in flight), exiting
  * without cleaning up, many rings at once, dup(), and fork(): the child
  * shares the mapping but, having another address space, may not submit.
+ * Each test ends by waiting for the module's counters of rings, requests,
+ * workers and pinned pages to return to what they were before it (the
+ * fixture's teardown): a ring closed in any state must free everything
+ * it had.
  */
 #include <sys/wait.h>
 
@@ -11,6 +15,143 @@
 #include "kselftest_harness.h"
 
 XR_SKIP_ALL_WITHOUT_DEVICE()
+
+#define XR_COUNTERS_DIR		"/sys/class/misc/xuring/"
+/*
+ * Teardown is not over when close() or exit() returns: the last
+ * reference may go in a workqueue, and io-wq workers exit on their own.
+ * Long enough for the KASAN kernel under TCG; a leak never settles.
+ */
+#define XR_SETTLE_SECONDS	20
+/* the harness's 30 s are too few for 64 rings and the waits under KASAN */
+#define XR_TEST_SECONDS		120
+
+static const char *const xr_counter_names[] = {
+	"rings", "requests", "workers", "pinned_pages",
+};
+
+#define XR_NR_COUNTERS	ARRAY_SIZE(xr_counter_names)
+
+struct xr_counters {
+	long value[XR_NR_COUNTERS];
+};
+
+static bool xr_counters_read(struct xr_counters *c)
+{
+	char path[128], buf[32];
+	unsigned int i;
+	ssize_t len;
+	int fd;
+
+	for (i = 0; i < XR_NR_COUNTERS; i++) {
+		snprintf(path, sizeof(path), XR_COUNTERS_DIR "%s",
+			 xr_counter_names[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			return false;
+		buf[len] = '\0';
+		c->value[i] = strtol(buf, NULL, 10);
+	}
+	return true;
+}
+
+/*
+ * Read the counters into @now until @done(@now, @arg) or XR_SETTLE_SECONDS
+ * have passed: 1 if @done was reached, 0 if not, -1 if they cannot be read.
+ */
+static int xr_counters_wait(struct xr_counters *now,
+			    bool (*done)(const struct xr_counters *now,
+					 const struct xr_counters *arg),
+			    const struct xr_counters *arg)
+{
+	struct timespec start, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (!xr_counters_read(now))
+			return -1;
+		if (done(now, arg))
+			return 1;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - start.tv_sec > XR_SETTLE_SECONDS)
+			return 0;
+		usleep(20 * 1000);
+	}
+}
+
+static bool xr_all_zero(const struct xr_counters *now,
+			const struct xr_counters *unused)
+{
+	unsigned int i;
+
+	for (i = 0; i < XR_NR_COUNTERS; i++)
+		if (now->value[i])
+			return false;
+	return true;
+}
+
+static bool xr_same(const struct xr_counters *now,
+		    const struct xr_counters *before)
+{
+	return !memcmp(now, before, sizeof(*now));
+}
+
+FIXTURE(lifecycle) {
+	struct xr_counters before;
+};
+
+/*
+ * The baseline: the counters once they stop moving. They are zero unless
+ * an earlier test (one killed at its time limit, say) is still being torn
+ * down, or leaked, or someone else has rings (outside the test VM).
+ */
+FIXTURE_SETUP(lifecycle)
+{
+	struct xr_counters prev;
+	unsigned int i, still = 0;
+
+	ASSERT_TRUE(xr_counters_read(&self->before))
+		TH_LOG("cannot read the counters in %s", XR_COUNTERS_DIR);
+	/* unchanged for half a second */
+	for (i = 0; i < XR_SETTLE_SECONDS * 10 && still < 5; i++) {
+		if (xr_all_zero(&self->before, NULL))
+			break;
+		prev = self->before;
+		usleep(100 * 1000);
+		ASSERT_TRUE(xr_counters_read(&self->before));
+		still = xr_same(&self->before, &prev) ? still + 1 : 0;
+	}
+}
+
+/*
+ * After a failed test its rings may well be open still: nothing to add.
+ * No ASSERT here: the harness would run the teardown again.
+ */
+FIXTURE_TEARDOWN(lifecycle)
+{
+	struct xr_counters after;
+	unsigned int i;
+	int settled;
+
+	if (!_metadata->passed)
+		return;
+	settled = xr_counters_wait(&after, xr_same, &self->before);
+	EXPECT_LE(0, settled)
+		TH_LOG("cannot read the counters in %s", XR_COUNTERS_DIR);
+	if (settled)
+		return;
+	/* braces: the harness's EXPECT_EQ is two statements */
+	for (i = 0; i < XR_NR_COUNTERS; i++) {
+		EXPECT_EQ(self->before.value[i], after.value[i])
+			TH_LOG("%s: %ld before the test, %ld %d s after it closed its rings",
+			       xr_counter_names[i], self->before.value[i],
+			       after.value[i], XR_SETTLE_SECONDS);
+	}
+}
 
 /* A fresh ring runs a NOP: whatever came before left nothing broken. */
 static void check_new_ring_works(struct __test_metadata *_metadata)
@@ -41,7 +182,7 @@ static void queue_nops(struct __test_metadata *_metadata, struct xr_ring *r,
 	}
 }
 
-TEST(close_with_unreaped_completions)
+TEST_F_TIMEOUT(lifecycle, close_with_unreaped_completions, XR_TEST_SECONDS)
 {
 	struct xr_ring r;
 
@@ -53,7 +194,7 @@ TEST(close_with_unreaped_completions)
 	check_new_ring_works(_metadata);
 }
 
-TEST(close_with_overflow_backlog)
+TEST_F_TIMEOUT(lifecycle, close_with_overflow_backlog, XR_TEST_SECONDS)
 {
 	struct xr_ring r;
 	unsigned int i;
@@ -71,7 +212,7 @@ TEST(close_with_overflow_backlog)
 	check_new_ring_works(_metadata);
 }
 
-TEST(close_with_unsubmitted_sqes)
+TEST_F_TIMEOUT(lifecycle, close_with_unsubmitted_sqes, XR_TEST_SECONDS)
 {
 	struct xr_ring r;
 
@@ -84,7 +225,7 @@ TEST(close_with_unsubmitted_sqes)
 }
 
 /* Async NOPs may still be in io-wq when the ring goes away. */
-TEST(close_with_async_work_in_flight)
+TEST_F_TIMEOUT(lifecycle, close_with_async_work_in_flight, XR_TEST_SECONDS)
 {
 	unsigned int round;
 
@@ -101,7 +242,7 @@ TEST(close_with_async_work_in_flight)
 }
 
 /* A process that exits holding rings in every state. */
-TEST(exit_without_cleanup)
+TEST_F_TIMEOUT(lifecycle, exit_without_cleanup, XR_TEST_SECONDS)
 {
 	int status;
 	pid_t pid;
@@ -141,7 +282,7 @@ TEST(exit_without_cleanup)
 	check_new_ring_works(_metadata);
 }
 
-TEST(many_rings_at_once)
+TEST_F_TIMEOUT(lifecycle, many_rings_at_once, XR_TEST_SECONDS)
 {
 	enum { NR_RINGS = 64 };
 	struct xr_ring *rings;
@@ -167,7 +308,7 @@ TEST(many_rings_at_once)
 	check_new_ring_works(_metadata);
 }
 
-TEST(dup_fd_shares_ring)
+TEST_F_TIMEOUT(lifecycle, dup_fd_shares_ring, XR_TEST_SECONDS)
 {
 	struct xuring_cqe cqe;
 	struct xr_ring r;
@@ -217,7 +358,7 @@ static int fork_child_reads(struct xr_ring *r, int go_fd, int done_fd)
 	return 0;
 }
 
-TEST(fork_child_sees_mapping)
+TEST_F_TIMEOUT(lifecycle, fork_child_sees_mapping, XR_TEST_SECONDS)
 {
 	int go[2], done[2], status;
 	struct xr_ring r;
@@ -263,7 +404,7 @@ TEST(fork_child_sees_mapping)
  * forked child (same file, other mm) may not submit: ENTER is -EEXIST
  * and consumes nothing.
  */
-TEST(fork_child_enter_eexist)
+TEST_F_TIMEOUT(lifecycle, fork_child_enter_eexist, XR_TEST_SECONDS)
 {
 	struct xuring_cqe cqe;
 	struct xr_ring r;

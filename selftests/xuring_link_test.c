@@ -18,11 +18,19 @@ FIXTURE(link) {
 	struct xr_ring r;
 	int fd;
 	unsigned char *buf, *buf2;
+	/* the user_data of request k is ud + k (k < LINK_UDS) */
+	__u64 ud;
 };
+
+#define LINK_UDS	64
+
+/* Fresh user_data for the next requests, k counting from 0 again. */
+#define NEW_UDS()	(self->ud = xr_ud_block(LINK_UDS))
 
 FIXTURE_SETUP(link)
 {
 	self->fd = -1;
+	NEW_UDS();
 	ASSERT_EQ(0, xr_ring_init(&self->r, 64, 0));
 	self->buf = xr_alloc(BUF_SIZE);
 	self->buf2 = xr_alloc(BUF_SIZE);
@@ -41,24 +49,29 @@ FIXTURE_TEARDOWN(link)
 
 #define OPEN_SCRATCH(fd) XR_OPEN_SCRATCH(fd, O_RDWR)
 
-/* Queue a read/write with the given SQE flags. */
-#define QUEUE_RW(op, fd, addr, len, off, sqe_flags, ud) do {		\
+/* Queue request k, a read/write with the given SQE flags. */
+#define QUEUE_RW(op, fd, addr, len, off, sqe_flags, k) do {		\
 	struct xuring_sqe *__sqe;					\
 	XR_GET_SQE(__sqe, &self->r);					\
-	xr_prep_rw(__sqe, (op), (fd), (addr), (len), (off), (ud));	\
+	xr_prep_rw(__sqe, (op), (fd), (addr), (len), (off),		\
+		   self->ud + (k));					\
 	__sqe->flags = (sqe_flags);					\
 } while (0)
 
-#define QUEUE_NOP(sqe_flags, ud) do {					\
+#define QUEUE_NOP(sqe_flags, k) do {					\
 	struct xuring_sqe *__sqe;					\
 	XR_GET_SQE(__sqe, &self->r);					\
-	xr_prep_nop(__sqe, (ud));					\
+	xr_prep_nop(__sqe, self->ud + (k));				\
 	__sqe->flags = (sqe_flags);					\
 } while (0)
 
-/* Reap n CQEs and check their user_data and res, in this order. */
+/*
+ * Reap n CQEs and check that they are those of requests k[0..n-1], in
+ * this order, with results res[].
+ */
 static void expect_cqes(struct __test_metadata *_metadata, struct xr_ring *r,
-			unsigned int n, const __u64 *ud, const int *res)
+			__u64 ud, unsigned int n, const unsigned int *k,
+			const int *res)
 {
 	struct xuring_cqe cqe;
 	unsigned int i;
@@ -66,16 +79,19 @@ static void expect_cqes(struct __test_metadata *_metadata, struct xr_ring *r,
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, xr_wait_cqe_ms(r, &cqe, XR_IO_TIMEOUT_MS))
 			TH_LOG("CQE %u of %u missing", i, n);
-		ASSERT_EQ(ud[i], cqe.user_data) TH_LOG("CQE %u", i);
-		ASSERT_EQ(res[i], cqe.res) TH_LOG("CQE %u (user_data %llu)",
-						  i, (unsigned long long)ud[i]);
+		ASSERT_EQ(ud + k[i], cqe.user_data)
+			TH_LOG("CQE %u: request %lld, want %u", i,
+			       (long long)(cqe.user_data - ud), k[i]);
+		ASSERT_EQ(res[i], cqe.res) TH_LOG("CQE %u (request %u)",
+						  i, k[i]);
 	}
 }
 
-/* EXPECT_CQES(n, UD(user_data...), RES(res...)) */
-#define UD(...)		((const __u64[]){ __VA_ARGS__ })
+/* EXPECT_CQES(n, UD(request k...), RES(res...)) */
+#define UD(...)		((const unsigned int[]){ __VA_ARGS__ })
 #define RES(...)	((const int[]){ __VA_ARGS__ })
-#define EXPECT_CQES(n, ud, res)	expect_cqes(_metadata, &self->r, (n), ud, res)
+#define EXPECT_CQES(n, k, res)	\
+	expect_cqes(_metadata, &self->r, self->ud, (n), k, res)
 
 /* No further CQE shows up, even given some time. */
 #define ASSERT_NO_MORE_CQES(ms)						\
@@ -98,6 +114,7 @@ TEST_F(link, write_then_read)
 
 		if (round)
 			wflags |= XURING_SQE_ASYNC;
+		NEW_UDS();
 		ASSERT_EQ(0, ftruncate(self->fd, 0));
 		xr_fill_pattern(self->buf, len, 0, 1 + round);
 		memset(self->buf2, 0, len);
@@ -176,7 +193,7 @@ TEST_F(link, write_fsync_read)
 	QUEUE_RW(XURING_OP_WRITE, self->fd, self->buf, 4096, 0,
 		 XURING_SQE_IO_LINK, 1);
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_fsync(sqe, self->fd, 0, 2);
+	xr_prep_fsync(sqe, self->fd, 0, self->ud + 2);
 	sqe->flags = XURING_SQE_IO_LINK;
 	QUEUE_RW(XURING_OP_READ, self->fd, self->buf2, 4096, 0, 0, 3);
 	ASSERT_EQ(3, xr_submit(&self->r));
@@ -296,7 +313,8 @@ TEST_F(link, bad_sqe_mid_chain)
 	QUEUE_RW(XURING_OP_WRITE, self->fd, self->buf, 4096, 0,
 		 XURING_SQE_IO_LINK, 1);
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->buf2, 4096, 0, 2);
+	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->buf2, 4096, 0,
+		   self->ud + 2);
 	sqe->flags = XURING_SQE_IO_LINK;
 	sqe->buf_index = 1;		/* not allowed on a plain READ */
 	QUEUE_RW(XURING_OP_WRITE, self->fd, self->buf, 4096, 8192, 0, 3);
@@ -321,7 +339,8 @@ TEST_F(link, bad_sqe_ends_chain)
 	QUEUE_RW(XURING_OP_WRITE, self->fd, self->buf, 4096, 0,
 		 XURING_SQE_IO_LINK, 2);
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->buf2, 4096, 0, 3);
+	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->buf2, 4096, 0,
+		   self->ud + 3);
 	sqe->addr3 = 1;			/* unused field set */
 	QUEUE_NOP(0, 4);
 	ASSERT_EQ(3, xr_submit(&self->r));
@@ -364,6 +383,7 @@ TEST_F(link, cqe_skip_success)
 	 * io-wq the second time).
 	 */
 	for (unsigned int round = 0; round < 2; round++) {
+		NEW_UDS();
 		memset(self->buf2, 0, 4096);
 		xr_fill_pattern(self->buf, 4096, 0, 61 + round);
 		QUEUE_RW(XURING_OP_WRITE, self->fd, self->buf, 4096, 0,
@@ -425,13 +445,15 @@ TEST_F(link, drain_after_blocked_reads)
 		ASSERT_EQ(64, write(pipes[i][1], self->buf, 64));
 	}
 	for (i = 0; i < 3; i++) {
+		long k;
+
 		ASSERT_EQ(0, xr_wait_cqe_ms(&self->r, &cqe, XR_IO_TIMEOUT_MS));
-		ASSERT_LE(1U, cqe.user_data);
-		ASSERT_GE(3U, cqe.user_data) TH_LOG("CQE for %llu too early",
-				(unsigned long long)cqe.user_data);
+		k = xr_ud_index(cqe.user_data, self->ud + 1, 3);
+		ASSERT_LE(0, k) TH_LOG("CQE for request %lld too early",
+				       (long long)(cqe.user_data - self->ud));
 		ASSERT_EQ(64, cqe.res);
-		ASSERT_FALSE(seen[cqe.user_data - 1]);
-		seen[cqe.user_data - 1] = true;
+		ASSERT_FALSE(seen[k]);
+		seen[k] = true;
 	}
 	ASSERT_NO_MORE_CQES(300);
 
@@ -454,23 +476,29 @@ TEST_F(link, drain_sees_all_writes)
 	const size_t chunk = 16384;
 	struct xuring_cqe cqe;
 	unsigned int i, nwrites = 0;
+	bool written[32] = { false };
+	long k;
 
 	OPEN_SCRATCH(self->fd);
 	xr_fill_pattern(self->buf, 32 * chunk, 0, 80);
+	/* requests 0-31 write, 32 reads */
 	for (i = 0; i < 32; i++)
 		QUEUE_RW(XURING_OP_WRITE, self->fd, self->buf + i * chunk,
-			 chunk, i * chunk, XURING_SQE_ASYNC, 1);
+			 chunk, i * chunk, XURING_SQE_ASYNC, i);
 	QUEUE_RW(XURING_OP_READ, self->fd, self->buf2, 32 * chunk, 0,
-		 XURING_SQE_IO_DRAIN, 2);
+		 XURING_SQE_IO_DRAIN, 32);
 	ASSERT_EQ(33, xr_submit(&self->r));
 	for (i = 0; i < 33; i++) {
 		ASSERT_EQ(0, xr_wait_cqe_ms(&self->r, &cqe, XR_IO_TIMEOUT_MS));
-		if (cqe.user_data == 1) {
+		k = xr_ud_index(cqe.user_data, self->ud, 32);
+		if (k >= 0) {
+			ASSERT_FALSE(written[k]);
+			written[k] = true;
 			ASSERT_EQ((int)chunk, cqe.res);
 			nwrites++;
 			continue;
 		}
-		ASSERT_EQ(2U, cqe.user_data);
+		ASSERT_EQ(self->ud + 32, cqe.user_data);
 		ASSERT_EQ(32U, nwrites) TH_LOG("drain read ran too early");
 		ASSERT_EQ((int)(32 * chunk), cqe.res);
 	}

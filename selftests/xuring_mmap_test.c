@@ -90,6 +90,7 @@ TEST_F(ring_fd, single_mmap_holds_both_rings)
 	size_t size = sq_size > cq_size ? sq_size : cq_size;
 	struct xr_ring r;
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	void *cq_alias;
 
 	ASSERT_TRUE(!!(self->p.features & XURING_FEAT_SINGLE_MMAP));
@@ -110,7 +111,7 @@ TEST_F(ring_fd, single_mmap_holds_both_rings)
 	EXPECT_EQ(self->p.cq_entries, *r.cq_ring_entries);
 
 	/* a NOP through the single mapping */
-	ASSERT_TRUE(xr_queue_nop(&r, 0xabcdef));
+	ASSERT_TRUE(xr_queue_nop(&r, ud));
 	ASSERT_EQ(1, xr_submit_and_wait(&r, 1));
 	ASSERT_EQ(1U, xr_cq_ready(&r));
 
@@ -118,11 +119,11 @@ TEST_F(ring_fd, single_mmap_holds_both_rings)
 	cq_alias = xr_mmap(self->fd, cq_size, XURING_OFF_CQ_RING);
 	ASSERT_NE(NULL, cq_alias);
 	EXPECT_EQ(1U, *XR_AT(cq_alias, self->p.cq_off.tail));
-	EXPECT_EQ(0xabcdefULL, ((struct xuring_cqe *)((char *)cq_alias +
-				self->p.cq_off.cqes))[0].user_data);
+	EXPECT_EQ(ud, ((struct xuring_cqe *)((char *)cq_alias +
+			self->p.cq_off.cqes))[0].user_data);
 
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	EXPECT_EQ(0xabcdefULL, cqe.user_data);
+	EXPECT_EQ(ud, cqe.user_data);
 	EXPECT_EQ(1U, *XR_AT(cq_alias, self->p.cq_off.head));
 	/* and writes through the alias land in the single mapping */
 	*XR_AT(cq_alias, self->p.cq_off.flags) = XURING_CQ_EVENTFD_DISABLED;
@@ -197,13 +198,14 @@ TEST_F(ring_fd, length_beyond_region_einval)
  */
 TEST(ring_outlives_close_while_mapped)
 {
+	__u64 ud = xr_ud_block(4);
 	struct xuring_cqe cqe;
 	struct xr_ring r;
 	unsigned int i;
 
 	ASSERT_EQ(0, xr_ring_init(&r, 8, 0));
 	for (i = 0; i < 4; i++) {
-		ASSERT_TRUE(xr_queue_nop(&r, 100 + i));
+		ASSERT_TRUE(xr_queue_nop(&r, ud + i));
 	}
 	ASSERT_EQ(4, xr_submit_and_wait(&r, 4));
 	ASSERT_EQ(0, close(r.fd));
@@ -214,11 +216,11 @@ TEST(ring_outlives_close_while_mapped)
 	ASSERT_EQ(4U, xr_cq_ready(&r));
 	for (i = 0; i < 4; i++) {
 		ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-		EXPECT_EQ(100ULL + i, cqe.user_data);
+		EXPECT_EQ(ud + i, cqe.user_data);
 		EXPECT_EQ(0, cqe.res);
 	}
 	/* writable still: queue an SQE nobody will submit */
-	ASSERT_TRUE(xr_queue_nop(&r, 1));
+	ASSERT_TRUE(xr_queue_nop(&r, xr_ud()));
 	EXPECT_EQ(1U, xr_flush_sq(&r));
 	xr_ring_exit(&r);
 }
@@ -226,11 +228,12 @@ TEST(ring_outlives_close_while_mapped)
 /* Unmapping does not end the ring: map again and carry on. */
 TEST(remap_after_munmap)
 {
+	__u64 ud = xr_ud_block(2);
 	struct xuring_cqe cqe;
 	struct xr_ring r;
 
 	ASSERT_EQ(0, xr_ring_init(&r, 4, 0));
-	ASSERT_TRUE(xr_queue_nop(&r, 1));
+	ASSERT_TRUE(xr_queue_nop(&r, ud));
 	ASSERT_EQ(1, xr_submit_and_wait(&r, 1));
 
 	xr_ring_unmap(&r);
@@ -239,12 +242,12 @@ TEST(remap_after_munmap)
 	EXPECT_EQ(1U, *r.sq_tail);
 	EXPECT_EQ(1U, xr_cq_ready(&r));
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	EXPECT_EQ(1ULL, cqe.user_data);
+	EXPECT_EQ(ud, cqe.user_data);
 
-	ASSERT_TRUE(xr_queue_nop(&r, 2));
+	ASSERT_TRUE(xr_queue_nop(&r, ud + 1));
 	ASSERT_EQ(1, xr_submit_and_wait(&r, 1));
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	EXPECT_EQ(2ULL, cqe.user_data);
+	EXPECT_EQ(ud + 1, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 	xr_ring_exit(&r);
 }

@@ -26,10 +26,13 @@ FIXTURE_TEARDOWN(ring)
 	xr_ring_exit(&self->r);
 }
 
-/* Submit one SQE (already filled in) and return its CQE's res. */
-static int submit_one(struct __test_metadata *_metadata, struct xr_ring *r,
-		      __u64 user_data)
+/*
+ * Submit the SQE queued last (already filled in) and return its CQE's
+ * res; the CQE must carry the SQE's user_data, and be the only one.
+ */
+static int submit_one(struct __test_metadata *_metadata, struct xr_ring *r)
 {
+	__u64 user_data = xr_last_sqe_ud(r);
 	struct xuring_cqe cqe;
 
 	EXPECT_EQ(1, xr_submit_and_wait(r, 1));
@@ -40,6 +43,7 @@ static int submit_one(struct __test_metadata *_metadata, struct xr_ring *r,
 	}
 	EXPECT_EQ(user_data, cqe.user_data);
 	EXPECT_EQ(0U, cqe.flags);
+	EXPECT_EQ(0U, xr_cq_ready(r));
 	return cqe.res;
 }
 
@@ -53,52 +57,49 @@ static int submit_nop(struct __test_metadata *_metadata, struct xr_ring *r,
 		return INT_MIN;
 	}
 	xr_prep_nop(sqe, user_data);
-	return submit_one(_metadata, r, user_data);
+	return submit_one(_metadata, r);
 }
 
 /*
- * Submit n NOPs (user_data base..base+n-1) in one ENTER, reap them all,
- * and check each user_data came back once with res 0.
+ * Submit n NOPs (fresh user_data, base..base+n-1) in one ENTER, reap
+ * them all, and check each user_data came back once with res 0.
  */
 static void nop_batch(struct __test_metadata *_metadata, struct xr_ring *r,
-		      unsigned int n, __u64 base)
+		      unsigned int n)
 {
-	unsigned char *seen = calloc(n, 1);
-	struct xuring_cqe cqe;
+	struct xuring_cqe *cqes = calloc(n, sizeof(*cqes));
+	__u64 base = xr_ud_block(n);
 	unsigned int i;
 
-	ASSERT_NE(NULL, seen);
+	ASSERT_NE(NULL, cqes);
 	for (i = 0; i < n; i++) {
 		ASSERT_TRUE(xr_queue_nop(r, base + i));
 	}
 	ASSERT_EQ((int)n, xr_submit_and_wait(r, n));
 	ASSERT_EQ(n, xr_cq_ready(r));
 	for (i = 0; i < n; i++) {
-		ASSERT_TRUE(xr_reap_cqe(r, &cqe));
-		ASSERT_EQ(0, cqe.res);
-		ASSERT_EQ(0U, cqe.flags);
-		ASSERT_LE(base, cqe.user_data);
-		ASSERT_GT(base + n, cqe.user_data);
-		ASSERT_EQ(0, seen[cqe.user_data - base])
-			TH_LOG("user_data %llu twice",
-			       (unsigned long long)cqe.user_data);
-		seen[cqe.user_data - base] = 1;
+		ASSERT_TRUE(xr_reap_cqe(r, &cqes[i]));
+		ASSERT_EQ(0, cqes[i].res);
+		ASSERT_EQ(0U, cqes[i].flags);
 	}
+	XR_ASSERT_EACH_ONCE(cqes, n, base);
 	EXPECT_EQ(0U, xr_cq_ready(r));
 	EXPECT_EQ(*r->sq_tail, xr_load_acquire(r->sq_head));
-	free(seen);
+	free(cqes);
 }
 
+/* user_data comes back as it went in, all 64 bits, 0 and ~0 included. */
 TEST_F(ring, single_nop)
 {
 	EXPECT_EQ(0, submit_nop(_metadata, &self->r, 0xfedcba9876543210ULL));
 	EXPECT_EQ(0, submit_nop(_metadata, &self->r, 0));
 	EXPECT_EQ(0, submit_nop(_metadata, &self->r, ~0ULL));
+	EXPECT_EQ(0, submit_nop(_metadata, &self->r, xr_ud()));
 }
 
 TEST_F(ring, batch_of_8)
 {
-	nop_batch(_metadata, &self->r, 8, 0x100);
+	nop_batch(_metadata, &self->r, 8);
 }
 
 TEST(full_sq_in_one_enter)
@@ -111,9 +112,9 @@ TEST(full_sq_in_one_enter)
 
 		ASSERT_EQ(0, xr_ring_init(&r, sizes[i], 0));
 		ASSERT_EQ(sizes[i], r.p.sq_entries);
-		nop_batch(_metadata, &r, sizes[i], 1ULL << 40);
+		nop_batch(_metadata, &r, sizes[i]);
 		/* the SQ is empty again: a second full batch fits */
-		nop_batch(_metadata, &r, sizes[i], 1ULL << 41);
+		nop_batch(_metadata, &r, sizes[i]);
 		xr_ring_exit(&r);
 	}
 }
@@ -125,7 +126,7 @@ TEST(hundred_rounds_of_full_batches)
 
 	ASSERT_EQ(0, xr_ring_init(&r, 32, 0));
 	for (round = 0; round < 100; round++)
-		nop_batch(_metadata, &r, 32, (__u64)round << 32);
+		nop_batch(_metadata, &r, 32);
 	EXPECT_EQ(3200U, *r.sq_head);
 	EXPECT_EQ(3200U, *r.cq_tail);
 	xr_ring_exit(&r);
@@ -139,7 +140,7 @@ TEST(wraparound_uneven_batches)
 
 	ASSERT_EQ(0, xr_ring_init(&r, 4, 0));
 	for (round = 0; round < 50; round++)
-		nop_batch(_metadata, &r, 3, round * 3);
+		nop_batch(_metadata, &r, 3);
 	EXPECT_EQ(150U, *r.sq_head);
 	xr_ring_exit(&r);
 }
@@ -151,15 +152,15 @@ TEST_F(ring, fd_minus_one_and_zero_accepted)
 
 	sqe = xr_get_sqe(&self->r);
 	ASSERT_NE(NULL, sqe);
-	xr_prep_nop(sqe, 1);
+	xr_prep_nop(sqe, xr_ud());
 	sqe->fd = -1;
-	EXPECT_EQ(0, submit_one(_metadata, &self->r, 1));
+	EXPECT_EQ(0, submit_one(_metadata, &self->r));
 
 	sqe = xr_get_sqe(&self->r);
 	ASSERT_NE(NULL, sqe);
-	xr_prep_nop(sqe, 2);
+	xr_prep_nop(sqe, xr_ud());
 	sqe->fd = 0;
-	EXPECT_EQ(0, submit_one(_metadata, &self->r, 2));
+	EXPECT_EQ(0, submit_one(_metadata, &self->r));
 }
 
 /* A NOP carries nothing: any of these fields set is -EINVAL. */
@@ -208,15 +209,15 @@ TEST_F(nop_field, nonzero_field_einval_and_ring_still_works)
 	for (i = 0; i < 2; i++) {
 		sqe = xr_get_sqe(&self->r);
 		ASSERT_NE(NULL, sqe);
-		xr_prep_nop(sqe, 10 + i);
+		xr_prep_nop(sqe, xr_ud());
 		if (i == 0)
 			((char *)sqe)[variant->offset] = 1;
 		else
 			memset((char *)sqe + variant->offset, 0xff,
 			       variant->size);
-		EXPECT_EQ(-EINVAL, submit_one(_metadata, &self->r, 10 + i));
+		EXPECT_EQ(-EINVAL, submit_one(_metadata, &self->r));
 	}
-	EXPECT_EQ(0, submit_nop(_metadata, &self->r, 20));
+	EXPECT_EQ(0, submit_nop(_metadata, &self->r, xr_ud()));
 }
 
 TEST_F(ring, unknown_opcode_einval)
@@ -228,12 +229,12 @@ TEST_F(ring, unknown_opcode_einval)
 	for (i = 0; i < sizeof(opcodes) / sizeof(opcodes[0]); i++) {
 		sqe = xr_get_sqe(&self->r);
 		ASSERT_NE(NULL, sqe);
-		xr_prep_nop(sqe, i);
+		xr_prep_nop(sqe, xr_ud());
 		sqe->opcode = opcodes[i];
-		EXPECT_EQ(-EINVAL, submit_one(_metadata, &self->r, i))
+		EXPECT_EQ(-EINVAL, submit_one(_metadata, &self->r))
 			TH_LOG("opcode %u", opcodes[i]);
 	}
-	EXPECT_EQ(0, submit_nop(_metadata, &self->r, 99));
+	EXPECT_EQ(0, submit_nop(_metadata, &self->r, xr_ud()));
 }
 
 /* io_uring opcodes xuring does not implement: -EOPNOTSUPP. */
@@ -251,11 +252,11 @@ TEST_F(ring, unimplemented_opcode_eopnotsupp)
 		ASSERT_NE(NULL, sqe);
 		memset(sqe, 0, sizeof(*sqe));
 		sqe->opcode = opcodes[i];
-		sqe->user_data = i;
-		EXPECT_EQ(-EOPNOTSUPP, submit_one(_metadata, &self->r, i))
+		sqe->user_data = xr_ud();
+		EXPECT_EQ(-EOPNOTSUPP, submit_one(_metadata, &self->r))
 			TH_LOG("opcode %u", opcodes[i]);
 	}
-	EXPECT_EQ(0, submit_nop(_metadata, &self->r, 99));
+	EXPECT_EQ(0, submit_nop(_metadata, &self->r, xr_ud()));
 }
 
 TEST_F(ring, unknown_sqe_flag_einval)
@@ -263,10 +264,10 @@ TEST_F(ring, unknown_sqe_flag_einval)
 	struct xuring_sqe *sqe = xr_get_sqe(&self->r);
 
 	ASSERT_NE(NULL, sqe);
-	xr_prep_nop(sqe, 1);
+	xr_prep_nop(sqe, xr_ud());
 	sqe->flags = 1U << 7;
-	EXPECT_EQ(-EINVAL, submit_one(_metadata, &self->r, 1));
-	EXPECT_EQ(0, submit_nop(_metadata, &self->r, 2));
+	EXPECT_EQ(-EINVAL, submit_one(_metadata, &self->r));
+	EXPECT_EQ(0, submit_nop(_metadata, &self->r, xr_ud()));
 }
 
 TEST_F(ring, buffer_select_rejected)
@@ -275,12 +276,12 @@ TEST_F(ring, buffer_select_rejected)
 	int res;
 
 	ASSERT_NE(NULL, sqe);
-	xr_prep_nop(sqe, 1);
+	xr_prep_nop(sqe, xr_ud());
 	sqe->flags = XURING_SQE_BUFFER_SELECT;
-	res = submit_one(_metadata, &self->r, 1);
+	res = submit_one(_metadata, &self->r);
 	EXPECT_TRUE(res == -EINVAL || res == -EOPNOTSUPP)
 		TH_LOG("res %d", res);
-	EXPECT_EQ(0, submit_nop(_metadata, &self->r, 2));
+	EXPECT_EQ(0, submit_nop(_metadata, &self->r, xr_ud()));
 }
 
 TEST_F(ring, fixed_file_on_nop_einval)
@@ -288,11 +289,11 @@ TEST_F(ring, fixed_file_on_nop_einval)
 	struct xuring_sqe *sqe = xr_get_sqe(&self->r);
 
 	ASSERT_NE(NULL, sqe);
-	xr_prep_nop(sqe, 1);
+	xr_prep_nop(sqe, xr_ud());
 	sqe->fd = 0;
 	sqe->flags = XURING_SQE_FIXED_FILE;
-	EXPECT_EQ(-EINVAL, submit_one(_metadata, &self->r, 1));
-	EXPECT_EQ(0, submit_nop(_metadata, &self->r, 2));
+	EXPECT_EQ(-EINVAL, submit_one(_metadata, &self->r));
+	EXPECT_EQ(0, submit_nop(_metadata, &self->r, xr_ud()));
 }
 
 /* Publish one SQ array entry holding idx, whatever it is. */
@@ -324,7 +325,7 @@ TEST_F(ring, out_of_range_sq_index_dropped)
 	EXPECT_EQ(0U, xr_cq_ready(&self->r));
 
 	/* the ring goes on, and only the good NOP completes */
-	EXPECT_EQ(0, submit_nop(_metadata, &self->r, 3));
+	EXPECT_EQ(0, submit_nop(_metadata, &self->r, xr_ud()));
 	EXPECT_FALSE(xr_reap_cqe(&self->r, &cqe));
 	EXPECT_EQ(2U, *self->r.sq_dropped);
 }
@@ -332,14 +333,15 @@ TEST_F(ring, out_of_range_sq_index_dropped)
 /* A dropped entry between good ones: the good ones complete, once each. */
 TEST_F(ring, dropped_entry_between_good_ones)
 {
+	__u64 ud = xr_ud_block(2);
 	struct xuring_cqe cqe;
 	unsigned int spins = 0;
 	bool seen1 = false, seen2 = false;
 
-	ASSERT_TRUE(xr_queue_nop(&self->r, 1));
+	ASSERT_TRUE(xr_queue_nop(&self->r, ud));
 	xr_flush_sq(&self->r);
 	queue_raw_index(&self->r, 1000);
-	ASSERT_TRUE(xr_queue_nop(&self->r, 2));
+	ASSERT_TRUE(xr_queue_nop(&self->r, ud + 1));
 	ASSERT_EQ(3U, xr_flush_sq(&self->r));
 
 	while (xr_load_acquire(self->r.sq_head) != *self->r.sq_tail) {
@@ -352,11 +354,11 @@ TEST_F(ring, dropped_entry_between_good_ones)
 	EXPECT_EQ(1U, *self->r.sq_dropped);
 	while (xr_reap_cqe(&self->r, &cqe)) {
 		EXPECT_EQ(0, cqe.res);
-		if (cqe.user_data == 1) {
+		if (cqe.user_data == ud) {
 			EXPECT_FALSE(seen1);
 			seen1 = true;
 		} else {
-			EXPECT_EQ(2ULL, cqe.user_data);
+			EXPECT_EQ(ud + 1, cqe.user_data);
 			EXPECT_FALSE(seen2);
 			seen2 = true;
 		}
@@ -371,57 +373,59 @@ TEST_F(ring, dropped_entry_between_good_ones)
  */
 TEST_F(ring, bad_sqe_stops_submission)
 {
+	__u64 ud = xr_ud_block(3);
 	struct xuring_sqe *sqe;
 	struct xuring_cqe cqe;
 
-	ASSERT_TRUE(xr_queue_nop(&self->r, 1));
+	ASSERT_TRUE(xr_queue_nop(&self->r, ud));
 	sqe = xr_get_sqe(&self->r);
 	ASSERT_NE(NULL, sqe);
-	xr_prep_nop(sqe, 2);
+	xr_prep_nop(sqe, ud + 1);
 	sqe->len = 1;
-	ASSERT_TRUE(xr_queue_nop(&self->r, 3));
+	ASSERT_TRUE(xr_queue_nop(&self->r, ud + 2));
 
 	ASSERT_EQ(3U, xr_flush_sq(&self->r));
 	EXPECT_EQ(2, xr_enter(self->r.fd, 3, 0, 0, NULL, 0));
 	EXPECT_EQ(2U, xr_load_acquire(self->r.sq_head));
 	ASSERT_EQ(2U, xr_cq_ready(&self->r));
 	ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-	EXPECT_EQ(1ULL, cqe.user_data);
+	EXPECT_EQ(ud, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 	ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-	EXPECT_EQ(2ULL, cqe.user_data);
+	EXPECT_EQ(ud + 1, cqe.user_data);
 	EXPECT_EQ(-EINVAL, cqe.res);
 
 	EXPECT_EQ(1, xr_enter(self->r.fd, 1, 0, 0, NULL, 0));
 	ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-	EXPECT_EQ(3ULL, cqe.user_data);
+	EXPECT_EQ(ud + 2, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 }
 
 TEST(submit_all_continues_after_bad_sqe)
 {
+	__u64 ud = xr_ud_block(3);
 	struct xuring_sqe *sqe;
 	struct xuring_cqe cqe;
 	struct xr_ring r;
 
 	ASSERT_EQ(0, xr_ring_init(&r, 8, XURING_SETUP_SUBMIT_ALL));
-	ASSERT_TRUE(xr_queue_nop(&r, 1));
+	ASSERT_TRUE(xr_queue_nop(&r, ud));
 	sqe = xr_get_sqe(&r);
 	ASSERT_NE(NULL, sqe);
-	xr_prep_nop(sqe, 2);
+	xr_prep_nop(sqe, ud + 1);
 	sqe->len = 1;
-	ASSERT_TRUE(xr_queue_nop(&r, 3));
+	ASSERT_TRUE(xr_queue_nop(&r, ud + 2));
 
 	EXPECT_EQ(3, xr_submit(&r));
 	ASSERT_EQ(3U, xr_cq_ready(&r));
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	EXPECT_EQ(1ULL, cqe.user_data);
+	EXPECT_EQ(ud, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	EXPECT_EQ(2ULL, cqe.user_data);
+	EXPECT_EQ(ud + 1, cqe.user_data);
 	EXPECT_EQ(-EINVAL, cqe.res);
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	EXPECT_EQ(3ULL, cqe.user_data);
+	EXPECT_EQ(ud + 2, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 	xr_ring_exit(&r);
 }
@@ -430,6 +434,7 @@ TEST_F(ring, cqe_skip_success)
 {
 	struct __kernel_timespec ts = { .tv_nsec = 50 * 1000000 };
 	struct xuring_getevents_arg arg = { .ts = (uintptr_t)&ts };
+	__u64 ud = xr_ud_block(3);
 	struct xuring_sqe *sqe;
 	struct xuring_cqe cqe;
 
@@ -438,22 +443,22 @@ TEST_F(ring, cqe_skip_success)
 
 	sqe = xr_get_sqe(&self->r);
 	ASSERT_NE(NULL, sqe);
-	xr_prep_nop(sqe, 1);
+	xr_prep_nop(sqe, ud);
 	sqe->flags = XURING_SQE_CQE_SKIP_SUCCESS;
-	ASSERT_TRUE(xr_queue_nop(&self->r, 2));
+	ASSERT_TRUE(xr_queue_nop(&self->r, ud + 1));
 	/* a failure posts its CQE all the same */
 	sqe = xr_get_sqe(&self->r);
 	ASSERT_NE(NULL, sqe);
-	xr_prep_nop(sqe, 3);
+	xr_prep_nop(sqe, ud + 2);
 	sqe->flags = XURING_SQE_CQE_SKIP_SUCCESS;
 	sqe->len = 1;
 
 	EXPECT_EQ(3, xr_submit(&self->r));
 	ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-	EXPECT_EQ(2ULL, cqe.user_data);
+	EXPECT_EQ(ud + 1, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 	ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-	EXPECT_EQ(3ULL, cqe.user_data);
+	EXPECT_EQ(ud + 2, cqe.user_data);
 	EXPECT_EQ(-EINVAL, cqe.res);
 	/* and no CQE for the first, even after waiting a little */
 	EXPECT_EQ(-ETIME, xr_enter(self->r.fd, 0, 1,
@@ -465,19 +470,21 @@ TEST_F(ring, cqe_skip_success)
 TEST_F(ring, async_nop_completes)
 {
 	struct xuring_sqe *sqe = xr_get_sqe(&self->r);
+	__u64 ud = xr_ud();
 	struct xuring_cqe cqe;
 
 	ASSERT_NE(NULL, sqe);
-	xr_prep_nop(sqe, 0xa5);
+	xr_prep_nop(sqe, ud);
 	sqe->flags = XURING_SQE_ASYNC;
 	EXPECT_EQ(1, xr_submit(&self->r));
 	ASSERT_EQ(0, xr_wait_cqe(&self->r, &cqe));
-	EXPECT_EQ(0xa5ULL, cqe.user_data);
+	EXPECT_EQ(ud, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 }
 
 TEST_F(ring, linked_nops_complete_in_order)
 {
+	__u64 ud = xr_ud_block(4);
 	struct xuring_sqe *sqe;
 	struct xuring_cqe cqe;
 	unsigned int i;
@@ -485,7 +492,7 @@ TEST_F(ring, linked_nops_complete_in_order)
 	for (i = 0; i < 4; i++) {
 		sqe = xr_get_sqe(&self->r);
 		ASSERT_NE(NULL, sqe);
-		xr_prep_nop(sqe, i);
+		xr_prep_nop(sqe, ud + i);
 		if (i < 3)
 			sqe->flags = XURING_SQE_IO_LINK;
 		if (i == 1)
@@ -494,7 +501,7 @@ TEST_F(ring, linked_nops_complete_in_order)
 	EXPECT_EQ(4, xr_submit_and_wait(&self->r, 4));
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(0, xr_wait_cqe(&self->r, &cqe));
-		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(ud + i, cqe.user_data);
 		EXPECT_EQ(0, cqe.res);
 	}
 }
@@ -507,31 +514,31 @@ TEST_F(ring, bad_sqe_in_link_cancels_chain)
 {
 	static const int expect[] = { -ECANCELED, -EINVAL, -ECANCELED,
 				      -ECANCELED };
-	unsigned int i, seen = 0;
+	__u64 ud = xr_ud_block(4);
+	struct xuring_cqe cqes[4];
 	struct xuring_sqe *sqe;
-	struct xuring_cqe cqe;
+	unsigned int i;
 
 	for (i = 0; i < 4; i++) {
 		sqe = xr_get_sqe(&self->r);
 		ASSERT_NE(NULL, sqe);
-		xr_prep_nop(sqe, i);
+		xr_prep_nop(sqe, ud + i);
 		if (i < 3)
 			sqe->flags = XURING_SQE_IO_LINK;
 		if (i == 1)
 			sqe->len = 1;
 	}
 	EXPECT_EQ(4, xr_submit_and_wait(&self->r, 4));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, xr_wait_cqe(&self->r, &cqes[i]));
+	XR_ASSERT_EACH_ONCE(cqes, 4, ud);
 	for (i = 0; i < 4; i++) {
-		ASSERT_EQ(0, xr_wait_cqe(&self->r, &cqe));
-		ASSERT_GT(4ULL, cqe.user_data);
-		EXPECT_EQ(0U, seen & (1U << cqe.user_data));
-		seen |= 1U << cqe.user_data;
-		EXPECT_EQ(expect[cqe.user_data], cqe.res)
-			TH_LOG("user_data %llu",
-			       (unsigned long long)cqe.user_data);
+		EXPECT_EQ(expect[cqes[i].user_data - ud], cqes[i].res)
+			TH_LOG("request %llu",
+			       (unsigned long long)(cqes[i].user_data - ud));
 	}
 	EXPECT_EQ(0U, xr_cq_ready(&self->r));
-	EXPECT_EQ(0, submit_nop(_metadata, &self->r, 9));
+	EXPECT_EQ(0, submit_nop(_metadata, &self->r, xr_ud()));
 }
 
 /*
@@ -540,24 +547,25 @@ TEST_F(ring, bad_sqe_in_link_cancels_chain)
  */
 TEST_F(ring, drain_orders_completions)
 {
+	__u64 ud = xr_ud_block(3);
 	struct xuring_sqe *sqe;
 	struct xuring_cqe cqe;
 	unsigned int i;
 
 	sqe = xr_get_sqe(&self->r);
 	ASSERT_NE(NULL, sqe);
-	xr_prep_nop(sqe, 0);
+	xr_prep_nop(sqe, ud);
 	sqe->flags = XURING_SQE_ASYNC;
 	sqe = xr_get_sqe(&self->r);
 	ASSERT_NE(NULL, sqe);
-	xr_prep_nop(sqe, 1);
+	xr_prep_nop(sqe, ud + 1);
 	sqe->flags = XURING_SQE_IO_DRAIN;
-	ASSERT_TRUE(xr_queue_nop(&self->r, 2));
+	ASSERT_TRUE(xr_queue_nop(&self->r, ud + 2));
 
 	EXPECT_EQ(3, xr_submit(&self->r));
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, xr_wait_cqe(&self->r, &cqe));
-		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(ud + i, cqe.user_data);
 		EXPECT_EQ(0, cqe.res);
 	}
 }

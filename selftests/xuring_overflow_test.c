@@ -35,7 +35,7 @@ static bool cq_overflow_flag(const struct xr_ring *r)
 
 /* Submit n NOPs, user_data first..first+n-1, in ENTERs of 4. */
 static void submit_nops(struct __test_metadata *_metadata, struct xr_ring *r,
-			unsigned int first, unsigned int n)
+			__u64 first, unsigned int n)
 {
 	unsigned int i, j;
 
@@ -61,17 +61,17 @@ static void submit_nops(struct __test_metadata *_metadata, struct xr_ring *r,
  * remains.
  */
 static void reap_in_order(struct __test_metadata *_metadata,
-			  struct xr_ring *r, unsigned int first,
-			  unsigned int n)
+			  struct xr_ring *r, __u64 first, unsigned int n)
 {
-	unsigned int expect = first, flushes = 0;
+	unsigned int flushes = 0;
+	__u64 expect = first;
 	struct xuring_cqe cqe;
 
 	while (expect < first + n) {
 		if (!xr_reap_cqe(r, &cqe)) {
 			ASSERT_TRUE(cq_overflow_flag(r))
 				TH_LOG("CQ empty, no backlog, %u CQEs missing",
-				       first + n - expect);
+				       (unsigned int)(first + n - expect));
 			ASSERT_EQ(0, xr_enter(r->fd, 0, 0,
 					      XURING_ENTER_GETEVENTS, NULL, 0));
 			ASSERT_LT(0U, xr_cq_ready(r))
@@ -93,62 +93,66 @@ static void reap_in_order(struct __test_metadata *_metadata,
 
 TEST_F(small_ring, nodrop_keeps_every_completion_in_order)
 {
-	submit_nops(_metadata, &self->r, 0, 32);
+	__u64 ud = xr_ud_block(36);
+
+	submit_nops(_metadata, &self->r, ud, 32);
 	EXPECT_TRUE(cq_overflow_flag(&self->r));
 	/* nothing was dropped */
 	EXPECT_EQ(0U, *self->r.cq_overflow);
 	EXPECT_EQ(8U, xr_cq_ready(&self->r));
-	reap_in_order(_metadata, &self->r, 0, 32);
+	reap_in_order(_metadata, &self->r, ud, 32);
 
 	/* and the ring carries on normally */
-	submit_nops(_metadata, &self->r, 100, 4);
+	submit_nops(_metadata, &self->r, ud + 32, 4);
 	EXPECT_FALSE(cq_overflow_flag(&self->r));
-	reap_in_order(_metadata, &self->r, 100, 4);
+	reap_in_order(_metadata, &self->r, ud + 32, 4);
 }
 
 TEST_F(small_ring, flag_set_only_past_full_cq)
 {
+	__u64 ud = xr_ud_block(9);
 	struct xuring_cqe cqe;
 	unsigned int i;
 
-	submit_nops(_metadata, &self->r, 0, 8);
+	submit_nops(_metadata, &self->r, ud, 8);
 	EXPECT_EQ(8U, xr_cq_ready(&self->r));
 	EXPECT_FALSE(cq_overflow_flag(&self->r));
 
-	submit_nops(_metadata, &self->r, 8, 1);
+	submit_nops(_metadata, &self->r, ud + 8, 1);
 	EXPECT_EQ(8U, xr_cq_ready(&self->r));
 	EXPECT_TRUE(cq_overflow_flag(&self->r));
 
 	for (i = 0; i < 8; i++) {
 		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(ud + i, cqe.user_data);
 	}
 	/* a wait flushes the backlog before it looks at the CQ */
 	EXPECT_EQ(0, xr_enter(self->r.fd, 0, 1, XURING_ENTER_GETEVENTS,
 			      NULL, 0));
 	EXPECT_FALSE(cq_overflow_flag(&self->r));
 	ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-	EXPECT_EQ(8ULL, cqe.user_data);
+	EXPECT_EQ(ud + 8, cqe.user_data);
 	EXPECT_EQ(0U, *self->r.cq_overflow);
 }
 
 /* A partial reap makes room for part of the backlog only. */
 TEST_F(small_ring, partial_reap_flushes_partially)
 {
+	__u64 ud = xr_ud_block(12);
 	struct xuring_cqe cqe;
 	unsigned int i;
 
-	submit_nops(_metadata, &self->r, 0, 12);
+	submit_nops(_metadata, &self->r, ud, 12);
 	EXPECT_TRUE(cq_overflow_flag(&self->r));
 	for (i = 0; i < 2; i++) {
 		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(ud + i, cqe.user_data);
 	}
 	EXPECT_EQ(0, xr_enter(self->r.fd, 0, 0, XURING_ENTER_GETEVENTS,
 			      NULL, 0));
 	EXPECT_EQ(8U, xr_cq_ready(&self->r));
 	EXPECT_TRUE(cq_overflow_flag(&self->r));
-	reap_in_order(_metadata, &self->r, 2, 10);
+	reap_in_order(_metadata, &self->r, ud + 2, 10);
 }
 
 /*
@@ -158,18 +162,19 @@ TEST_F(small_ring, partial_reap_flushes_partially)
  */
 TEST_F(small_ring, new_completion_queues_behind_backlog)
 {
+	__u64 ud = xr_ud_block(14);
 	struct xuring_cqe cqe;
 	unsigned int i;
 
-	submit_nops(_metadata, &self->r, 0, 12);
+	submit_nops(_metadata, &self->r, ud, 12);
 	EXPECT_TRUE(cq_overflow_flag(&self->r));
 	for (i = 0; i < 3; i++) {
 		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(ud + i, cqe.user_data);
 	}
 	/* room for three now, but 8..11 are older */
-	submit_nops(_metadata, &self->r, 12, 2);
-	reap_in_order(_metadata, &self->r, 3, 11);
+	submit_nops(_metadata, &self->r, ud + 12, 2);
+	reap_in_order(_metadata, &self->r, ud + 3, 11);
 }
 
 /* Overflow with a larger ring and many rounds of submission. */
@@ -180,9 +185,11 @@ TEST(overflow_many_rounds)
 
 	ASSERT_EQ(0, xr_ring_init(&r, 4, 0));
 	for (round = 0; round < 20; round++) {
-		submit_nops(_metadata, &r, round * 1000, 40);
+		__u64 ud = xr_ud_block(40);
+
+		submit_nops(_metadata, &r, ud, 40);
 		EXPECT_TRUE(cq_overflow_flag(&r));
-		reap_in_order(_metadata, &r, round * 1000, 40);
+		reap_in_order(_metadata, &r, ud, 40);
 	}
 	xr_ring_exit(&r);
 }

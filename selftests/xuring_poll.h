@@ -259,13 +259,18 @@ static inline int xr_any_submit(struct xr_ring *r)
 	return xr_wait_sq_consumed(r, XR_IO_TIMEOUT_MS) ? (int)pending : -ETIME;
 }
 
-/* xr_any_submit() one SQE and reap one CQE: its res, or INT_MIN. */
+/*
+ * xr_any_submit() one SQE and reap its CQE: its res, or INT_MIN, as
+ * xr_run_one().
+ */
 static inline int xr_any_run_one(struct xr_ring *r, struct xuring_cqe *cqe)
 {
+	__u64 ud = xr_last_sqe_ud(r);
+
 	if (xr_any_submit(r) != 1 ||
 	    xr_wait_cqe_ms(r, cqe, XR_IO_TIMEOUT_MS))
 		return INT_MIN;
-	return cqe->res;
+	return xr_check_one(r, cqe, ud);
 }
 
 /*

@@ -155,20 +155,22 @@ TEST_F(ring, probe_matches_submission)
 	struct xuring_sqe *sqe;
 	struct xuring_cqe cqe;
 	unsigned int op;
+	__u64 ud;
 
 	ASSERT_EQ(0, probe(&self->r, &self->buf, PROBE_MAX_OPS));
 	ASSERT_EQ(XURING_OP_LAST, self->buf.probe.ops_len);
 	for (op = 0; op < XURING_OP_LAST; op++) {
 		if (self->buf.ops[op].flags & XURING_OP_SUPPORTED)
 			continue;
+		ud = xr_ud();
 		sqe = xr_get_sqe(&self->r);
 		ASSERT_NE(NULL, sqe);
 		memset(sqe, 0, sizeof(*sqe));
 		sqe->opcode = op;
-		sqe->user_data = op;
+		sqe->user_data = ud;
 		ASSERT_EQ(1, xr_submit_and_wait(&self->r, 1));
 		ASSERT_TRUE(xr_reap_cqe(&self->r, &cqe));
-		EXPECT_EQ(op, cqe.user_data);
+		EXPECT_EQ(ud, cqe.user_data);
 		EXPECT_EQ(-EOPNOTSUPP, cqe.res) TH_LOG("opcode %u", op);
 	}
 }

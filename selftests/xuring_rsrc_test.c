@@ -57,7 +57,7 @@ static int run_rw(struct xr_ring *r, __u8 op, int fd, bool fixed_file,
 
 	if (!sqe)
 		return INT_MIN;
-	xr_prep_fixed(sqe, op, fd, addr, len, off, buf_index, 3);
+	xr_prep_fixed(sqe, op, fd, addr, len, off, buf_index, xr_ud());
 	if (fixed_file)
 		sqe->flags = XURING_SQE_FIXED_FILE;
 	return xr_run_one(r, NULL);
@@ -297,7 +297,7 @@ TEST_F(rsrc, fixed_file_ops)
 	ASSERT_EQ(8192, run_rw(&self->r, XURING_OP_WRITE, 0, true, self->buf,
 			       8192, 0, 0));
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_fsync(sqe, 0, XURING_FSYNC_DATASYNC, 1);
+	xr_prep_fsync(sqe, 0, XURING_FSYNC_DATASYNC, xr_ud());
 	sqe->flags = XURING_SQE_FIXED_FILE;
 	ASSERT_EQ(0, xr_run_one(&self->r, NULL));
 	memset(self->buf, 0, 8192);
@@ -311,7 +311,7 @@ TEST_F(rsrc, fixed_file_ops)
 	XR_ASSERT_PATTERN(self->buf, 8192, 0, 10);
 	/* NOP takes no file: FIXED_FILE makes no sense there */
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_nop(sqe, 2);
+	xr_prep_nop(sqe, xr_ud());
 	sqe->flags = XURING_SQE_FIXED_FILE;
 	ASSERT_EQ(-EINVAL, xr_run_one(&self->r, NULL));
 }
@@ -328,6 +328,7 @@ TEST_F(rsrc, files_update_in_flight)
 
 	for (round = 0; round < 2; round++) {
 		struct xuring_sqe *sqe;
+		__u64 ud = xr_ud();
 		int p[2], fds[2];
 
 		ASSERT_EQ(0, pipe(p));
@@ -339,7 +340,7 @@ TEST_F(rsrc, files_update_in_flight)
 		close(p[0]);
 
 		XR_GET_SQE(sqe, &self->r);
-		xr_prep_rw(sqe, XURING_OP_READ, 0, self->buf, 200, -1, 77);
+		xr_prep_rw(sqe, XURING_OP_READ, 0, self->buf, 200, -1, ud);
 		sqe->flags = XURING_SQE_FIXED_FILE;
 		ASSERT_EQ(1, xr_submit(&self->r));
 		ASSERT_TRUE(xr_no_cqe_for_ms(&self->r, 200));
@@ -358,7 +359,7 @@ TEST_F(rsrc, files_update_in_flight)
 		xr_fill_pattern(self->buf + 4096, 200, 0, 11 + round);
 		ASSERT_EQ(200, write(p[1], self->buf + 4096, 200));
 		ASSERT_EQ(0, xr_wait_cqe_ms(&self->r, &cqe, XR_IO_TIMEOUT_MS));
-		ASSERT_EQ(77U, cqe.user_data);
+		ASSERT_EQ(ud, cqe.user_data);
 		ASSERT_EQ(200, cqe.res);
 		XR_ASSERT_PATTERN(self->buf, 200, 0, 11 + round);
 		close(p[1]);
@@ -392,25 +393,26 @@ TEST_F(rsrc, buffers)
 {
 	size_t page = sysconf(_SC_PAGESIZE);
 	unsigned char *a = self->buf, *c = self->buf + (128 << 10) + 100;
-	long pinned0, vmlck0;
+	long pinned0, vmpin0;
 	struct iovec iov[3] = {
 		{ a, 64 << 10 }, { NULL, 0 }, { c, 5 * page },
 	};
 
 	NEED_FILE();
 	pinned0 = xr_counter("pinned_pages");
-	vmlck0 = xr_status_kb("VmLck");
+	vmpin0 = xr_status_kb("VmPin");
 	ASSERT_LE(0, pinned0);
-	ASSERT_LE(0, vmlck0);
+	ASSERT_LE(0, vmpin0);
 	ASSERT_EQ(0, register_buffers(&self->r, iov, 3));
 	/* 16 pages, and c spans 6 */
 	ASSERT_EQ(pinned0 + 22, xr_counter("pinned_pages"));
-	ASSERT_EQ(vmlck0 + 22 * (long)page / 1024, xr_status_kb("VmLck"));
+	ASSERT_EQ(vmpin0 + 22 * (long)page / 1024, xr_status_kb("VmPin"));
 
 	/* WRITE_FIXED from a, at an odd place inside it */
 	xr_fill_pattern(a + 1000, 30000, 5000, 12);
 	ASSERT_EQ(30000, run_rw(&self->r, XURING_OP_WRITE_FIXED, self->fd,
 				false, a + 1000, 30000, 5000, 0));
+	XR_DROP_CACHE(self->fd, 5000, 30000);
 	ASSERT_TRUE(xr_pread_all(self->fd, self->buf + (512 << 10), 30000,
 				 5000));
 	XR_ASSERT_PATTERN(self->buf + (512 << 10), 30000, 5000, 12);
@@ -459,7 +461,7 @@ TEST_F(rsrc, buffers)
 	ASSERT_EQ(-EBUSY, register_buffers(&self->r, iov, 3));
 	ASSERT_EQ(0, unregister_buffers(&self->r));
 	ASSERT_EQ(pinned0, xr_counter("pinned_pages"));
-	ASSERT_EQ(vmlck0, xr_status_kb("VmLck"));
+	ASSERT_EQ(vmpin0, xr_status_kb("VmPin"));
 	ASSERT_EQ(-ENXIO, unregister_buffers(&self->r));
 	ASSERT_EQ(-EFAULT, run_rw(&self->r, XURING_OP_READ_FIXED, self->fd,
 				  false, a, 100, 0, 0));
@@ -469,7 +471,7 @@ TEST_F(rsrc, buffers)
 TEST_F(rsrc, buffers_errors)
 {
 	long pinned0 = xr_counter("pinned_pages");
-	long vmlck0 = xr_status_kb("VmLck");
+	long vmpin0 = xr_status_kb("VmPin");
 	struct iovec iov[2] = { { self->buf, 4096 }, { self->buf, 4096 } };
 	struct iovec *many;
 	void *map;
@@ -497,7 +499,11 @@ TEST_F(rsrc, buffers_errors)
 	iov[1] = (struct iovec){ xr_unmapped_addr(), 4096 };
 	ASSERT_EQ(-EFAULT, register_buffers(&self->r, iov, 2));
 
-	/* file-backed memory cannot be pinned for long */
+	/*
+	 * File-backed memory cannot be pinned for long: io_uring refuses it
+	 * with -EOPNOTSUPP on 6.1 and, since GUP does the check (6.5), with
+	 * GUP's -EFAULT; xuring does as the kernel's io_uring.
+	 */
 	if (self->dir) {
 		fd = xr_scratch_file(self->dir, O_RDWR);
 		ASSERT_LE(0, fd);
@@ -507,14 +513,15 @@ TEST_F(rsrc, buffers_errors)
 		ASSERT_NE(MAP_FAILED, map);
 		memset(map, 1, 65536);
 		iov[1] = (struct iovec){ map, 65536 };
-		ASSERT_EQ(-EOPNOTSUPP, register_buffers(&self->r, iov, 2));
+		ASSERT_EQ(xr_kernel_since(6, 5) ? -EFAULT : -EOPNOTSUPP,
+			  register_buffers(&self->r, iov, 2));
 		munmap(map, 65536);
 		close(fd);
 	}
 
 	/* every failure unpinned and uncharged what it had taken */
 	ASSERT_EQ(pinned0, xr_counter("pinned_pages"));
-	ASSERT_EQ(vmlck0, xr_status_kb("VmLck"));
+	ASSERT_EQ(vmpin0, xr_status_kb("VmPin"));
 	ASSERT_EQ(-ENXIO, unregister_buffers(&self->r));
 	ASSERT_TRUE(xr_nop_works(&self->r));
 }
@@ -549,6 +556,73 @@ TEST_F(rsrc, buffers2)
 	rr.tags = (uintptr_t)iov;
 	ASSERT_EQ(-EINVAL, xr_register(self->r.fd, XURING_REGISTER_BUFFERS2,
 				       &rr, sizeof(rr)));
+}
+
+/*
+ * WRITE_FIXED and READ_FIXED against plain pwrite() and pread(), the
+ * range dropped from the page cache in between: what a fixed buffer
+ * writes reaches the disk at the offset asked for, and what it reads
+ * comes from there. Buffered, at odd offsets and lengths, and O_DIRECT;
+ * from places inside two registered buffers.
+ */
+TEST_F(rsrc, fixed_cross_check)
+{
+	static const struct {
+		size_t buf_off, len;
+		__u64 off;
+	} cases[2][3] = {
+		{ { 100, 5000, 7777 }, { 4095, 100000, 12345 },
+		  { 0, 4096, 0 } },
+		{ { 0, 4096, 0 }, { 8192, 65536, 4096 },
+		  { 4096, 131072, 1 << 20 } },
+	};
+	const char *ext4 = xr_env_path("XURING_EXT4_DIR");
+	unsigned char *a = self->buf, *b = self->buf + (256 << 10);
+	unsigned char *plain = self->buf + (768 << 10);
+	struct iovec iov[2] = { { a, 256 << 10 }, { b, 256 << 10 } };
+	unsigned int direct, i;
+
+	NEED_FILE();
+	ASSERT_EQ(0, register_buffers(&self->r, iov, 2));
+	for (direct = 0; direct < 2; direct++) {
+		int fd = self->fd;
+
+		if (direct && !ext4) {
+			TH_LOG("XURING_EXT4_DIR is not set: no O_DIRECT cases");
+			break;
+		}
+		if (direct) {
+			fd = xr_scratch_file(ext4, O_RDWR | O_DIRECT);
+			ASSERT_LE(0, fd);
+		}
+		for (i = 0; i < 3; i++) {
+			size_t bo = cases[direct][i].buf_off;
+			size_t len = cases[direct][i].len;
+			__u64 off = cases[direct][i].off;
+			unsigned int seed = 30 + direct * 10 + i * 2;
+
+			xr_fill_pattern(a + bo, len, off, seed);
+			ASSERT_EQ((int)len, run_rw(&self->r,
+						   XURING_OP_WRITE_FIXED, fd,
+						   false, a + bo, len, off, 0));
+			XR_DROP_CACHE(fd, off, len);
+			memset(plain, 0, len);
+			ASSERT_TRUE(xr_pread_all(fd, plain, len, off));
+			XR_ASSERT_PATTERN(plain, len, off, seed);
+
+			xr_fill_pattern(plain, len, off, seed + 1);
+			ASSERT_TRUE(xr_pwrite_all(fd, plain, len, off));
+			XR_DROP_CACHE(fd, off, len);
+			memset(b + bo, 0, len);
+			ASSERT_EQ((int)len, run_rw(&self->r,
+						   XURING_OP_READ_FIXED, fd,
+						   false, b + bo, len, off, 1));
+			XR_ASSERT_PATTERN(b + bo, len, off, seed + 1);
+		}
+		if (direct)
+			close(fd);
+	}
+	ASSERT_EQ(0, unregister_buffers(&self->r));
 }
 
 /*
@@ -603,6 +677,7 @@ TEST_F(rsrc, buffers_unregister_in_flight)
 	struct iovec iov = { self->buf, 65536 };
 	struct xuring_sqe *sqe;
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	int p[2], status;
 	pid_t pid;
 
@@ -611,7 +686,7 @@ TEST_F(rsrc, buffers_unregister_in_flight)
 	memset(self->buf, 0, 65536);
 	XR_GET_SQE(sqe, &self->r);
 	xr_prep_fixed(sqe, XURING_OP_READ_FIXED, p[0], self->buf + 100, 64,
-		      -1, 0, 5);
+		      -1, 0, ud);
 	ASSERT_EQ(1, xr_submit(&self->r));
 	ASSERT_TRUE(xr_no_cqe_for_ms(&self->r, 100));
 
@@ -627,6 +702,7 @@ TEST_F(rsrc, buffers_unregister_in_flight)
 	}
 	ASSERT_EQ(0, unregister_buffers(&self->r));
 	ASSERT_EQ(0, xr_wait_cqe_ms(&self->r, &cqe, XR_IO_TIMEOUT_MS));
+	ASSERT_EQ(ud, cqe.user_data);
 	ASSERT_EQ(64, cqe.res);
 	XR_ASSERT_PATTERN(self->buf + 100, 64, 0, 15);
 	ASSERT_EQ(pinned0, xr_counter("pinned_pages"));
@@ -656,7 +732,7 @@ static int unregister_child(int rfd)
 	sqe = xr_get_sqe(&r);
 	if (!sqe)
 		return 11;
-	xr_prep_fixed(sqe, XURING_OP_READ_FIXED, rfd, buf, 64, -1, 0, 1);
+	xr_prep_fixed(sqe, XURING_OP_READ_FIXED, rfd, buf, 64, -1, 0, xr_ud());
 	if (xr_submit(&r) != 1 || xr_catch_signal(SIGALRM, on_alarm))
 		return 12;
 	start = xr_now_ns();
@@ -744,11 +820,11 @@ static int memlock_child(void)
 	iov.iov_len = 32 << 10;
 	if (register_buffers(&r, &iov, 1))
 		return 8;
-	if (xr_status_kb("VmLck") != 32)
+	if (xr_status_kb("VmPin") != 32)
 		return 9;
 	if (unregister_buffers(&r))
 		return 10;
-	if (xr_status_kb("VmLck") != 0)
+	if (xr_status_kb("VmPin") != 0)
 		return 11;
 	/* two buffers that together exceed it */
 	{
@@ -758,7 +834,7 @@ static int memlock_child(void)
 
 		if (register_buffers(&r, two, 2) != -ENOMEM)
 			return 12;
-		if (xr_status_kb("VmLck") != 0)
+		if (xr_status_kb("VmPin") != 0)
 			return 13;
 	}
 	xr_ring_exit(&r);
@@ -840,6 +916,7 @@ static void huge_buffer_io(struct __test_metadata *_metadata,
 				 false, huge + 5 * 4096 + 100 + 70000,
 				 200000, 12345, 1));
 	XR_ASSERT_PATTERN(huge + 5 * 4096 + 100 + 70000, 200000, 12345, 20);
+	XR_DROP_CACHE(self->fd, 12345, 300000);
 	ASSERT_TRUE(xr_pread_all(self->fd, self->buf, 300000, 12345));
 	XR_ASSERT_PATTERN(self->buf, 300000, 12345, 20);
 
@@ -851,6 +928,10 @@ static void huge_buffer_io(struct __test_metadata *_metadata,
 		ASSERT_EQ(256 << 10, run_rw(&self->r, XURING_OP_WRITE_FIXED,
 					    dfd, false, huge + 100 * 4096,
 					    256 << 10, 1 << 20, 0));
+		/* O_DIRECT: pread() on dfd reads the disk itself */
+		ASSERT_TRUE(xr_pread_all(dfd, huge + 400 * 4096, 256 << 10,
+					 1 << 20));
+		XR_ASSERT_PATTERN(huge + 400 * 4096, 256 << 10, 1 << 20, 21);
 		memset(huge + 300 * 4096, 0, 256 << 10);
 		ASSERT_EQ(256 << 10, run_rw(&self->r, XURING_OP_READ_FIXED,
 					    dfd, false, huge + 300 * 4096,

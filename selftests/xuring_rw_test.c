@@ -193,16 +193,15 @@ static int ring_rw(struct rw_state *self, enum rw_kind kind, bool write,
 	unsigned char *buf = write ? self->wbuf : self->rbuf;
 	struct iovec iov[MAX_SEGS];
 	struct xuring_sqe *sqe = xr_get_sqe(&self->r);
-	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	unsigned int i;
-	int res;
 
 	if (!sqe)
 		return INT_MIN;
 	switch (kind) {
 	case K_PLAIN:
 		xr_prep_rw(sqe, write ? XURING_OP_WRITE : XURING_OP_READ,
-			   self->fd, buf + self->segs[0].buf_off, len, off, 7);
+			   self->fd, buf + self->segs[0].buf_off, len, off, ud);
 		break;
 	case K_VEC:
 		for (i = 0; i < self->nsegs; i++) {
@@ -210,25 +209,25 @@ static int ring_rw(struct rw_state *self, enum rw_kind kind, bool write,
 			iov[i].iov_len = self->segs[i].len;
 		}
 		xr_prep_rw(sqe, write ? XURING_OP_WRITEV : XURING_OP_READV,
-			   self->fd, iov, self->nsegs, off, 7);
+			   self->fd, iov, self->nsegs, off, ud);
 		break;
 	case K_FIXED:
 		xr_prep_fixed(sqe, write ? XURING_OP_WRITE_FIXED :
 				     XURING_OP_READ_FIXED,
 			      self->fd, buf + self->segs[0].buf_off, len, off,
-			      write ? 0 : 1, 7);
+			      write ? 0 : 1, ud);
 		break;
 	}
-	res = xr_run_one(&self->r, &cqe);
-	if (res != INT_MIN && cqe.user_data != 7)
-		return INT_MIN;
-	return res;
+	return xr_run_one(&self->r, NULL);
 }
 
 /*
  * Each case three ways: written by the ring and read back with pread(),
  * written with pwrite() and read by the ring, and both through the ring.
- * Every step uses its own seed, so stale data cannot pass.
+ * Every step uses its own seed, so stale data cannot pass. Between a
+ * write and the read of the other kind the range leaves the page cache
+ * (xr_drop_cache()): what the ring wrote must have reached the disk, at
+ * the right place, and what it reads must come from there.
  */
 TEST_F_TIMEOUT(rw, roundtrip, 60)
 {
@@ -255,6 +254,7 @@ TEST_F_TIMEOUT(rw, roundtrip, 60)
 		fill_segs(st, off, seed);
 		ASSERT_EQ((int)len, ring_rw(st, variant->kind, true, off, len))
 			TH_LOG("write case %u", i);
+		XR_DROP_CACHE(st->fd, off, len);
 		memset(st->rbuf, 0xee, len);
 		ASSERT_TRUE(xr_pread_all(st->fd, st->rbuf, len, off));
 		XR_ASSERT_PATTERN(st->rbuf, len, off, seed);
@@ -262,6 +262,7 @@ TEST_F_TIMEOUT(rw, roundtrip, 60)
 		/* pwrite, ring read */
 		xr_fill_pattern(st->wbuf, len, off, seed + 1);
 		ASSERT_TRUE(xr_pwrite_all(st->fd, st->wbuf, len, off));
+		XR_DROP_CACHE(st->fd, off, len);
 		memset(st->rbuf, 0xee, RW_BUF_SIZE);
 		ASSERT_EQ((int)len, ring_rw(st, variant->kind, false, off, len))
 			TH_LOG("read case %u", i);
@@ -376,7 +377,7 @@ static int run_rw(struct xr_ring *r, __u8 op, int fd, const void *addr,
 
 	if (!sqe)
 		return INT_MIN;
-	xr_prep_rw(sqe, op, fd, addr, len, off, 1);
+	xr_prep_rw(sqe, op, fd, addr, len, off, xr_ud());
 	sqe->rw_flags = rw_flags;
 	return xr_run_one(r, NULL);
 }
@@ -441,6 +442,7 @@ TEST_F(ring, file_position)
 /* A chain of offset -1 writes: each starts where the previous ended. */
 TEST_F(ring, file_position_linked)
 {
+	__u64 ud = xr_ud_block(8);
 	struct xuring_cqe cqes[8];
 	unsigned int i;
 
@@ -451,14 +453,14 @@ TEST_F(ring, file_position_linked)
 
 		ASSERT_NE(NULL, sqe);
 		xr_prep_rw(sqe, XURING_OP_WRITE, self->fd, self->buf + i * 777,
-			   777, -1, i);
+			   777, -1, ud + i);
 		if (i < 7)
 			sqe->flags = XURING_SQE_IO_LINK;
 	}
 	ASSERT_EQ(8, xr_submit(&self->r));
 	ASSERT_EQ(8U, xr_reap_n(&self->r, cqes, 8, XR_IO_TIMEOUT_MS));
 	for (i = 0; i < 8; i++) {
-		ASSERT_EQ(i, cqes[i].user_data);
+		ASSERT_EQ(ud + i, cqes[i].user_data);
 		ASSERT_EQ(777, cqes[i].res);
 	}
 	ASSERT_EQ(8 * 777, cur_pos(self->fd));
@@ -517,6 +519,7 @@ TEST_F(ring, iovec_copied_at_submit)
 	struct iovec *iov = calloc(3, sizeof(*iov));
 	struct xuring_sqe *sqe;
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	int p[2];
 
 	ASSERT_NE(NULL, iov);
@@ -526,7 +529,7 @@ TEST_F(ring, iovec_copied_at_submit)
 	iov[2] = (struct iovec){ self->buf2 + 200, 30 };
 	memset(self->buf2, 0, 4096);
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_READV, p[0], iov, 3, -1, 9);
+	xr_prep_rw(sqe, XURING_OP_READV, p[0], iov, 3, -1, ud);
 	ASSERT_EQ(1, xr_submit(&self->r));
 	/* the read is blocked: scribble over the array */
 	iov[0] = (struct iovec){ self->buf2 + 1000, 30 };
@@ -535,6 +538,7 @@ TEST_F(ring, iovec_copied_at_submit)
 	xr_fill_pattern(self->buf, 60, 0, 41);
 	ASSERT_EQ(60, write(p[1], self->buf, 60));
 	ASSERT_EQ(0, xr_wait_cqe_ms(&self->r, &cqe, XR_IO_TIMEOUT_MS));
+	ASSERT_EQ(ud, cqe.user_data);
 	ASSERT_EQ(60, cqe.res);
 	XR_ASSERT_PATTERN(self->buf2, 10, 0, 41);
 	XR_ASSERT_PATTERN(self->buf2 + 100, 20, 10, 41);
@@ -593,7 +597,7 @@ TEST_F(ring, rw_flags)
 	/* a valid I/O priority is accepted */
 	memset(self->buf2, 0, 8192);
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->buf2, 4096, 0, 2);
+	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->buf2, 4096, 0, xr_ud());
 	sqe->ioprio = IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 3);
 	ASSERT_EQ(4096, xr_run_one(&self->r, NULL));
 	XR_ASSERT_PATTERN(self->buf2, 4096, 0, 60);
@@ -684,23 +688,23 @@ TEST_F(ring, fsync)
 	ASSERT_LE(0, self->fd);
 
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_fsync(sqe, self->fd, 0, 1);
+	xr_prep_fsync(sqe, self->fd, 0, xr_ud());
 	dirty_then_sync(_metadata, self, 70);
 
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_fsync(sqe, self->fd, XURING_FSYNC_DATASYNC, 2);
+	xr_prep_fsync(sqe, self->fd, XURING_FSYNC_DATASYNC, xr_ud());
 	dirty_then_sync(_metadata, self, 71);
 
 	/* a range covering the dirty data */
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_fsync(sqe, self->fd, XURING_FSYNC_DATASYNC, 3);
+	xr_prep_fsync(sqe, self->fd, XURING_FSYNC_DATASYNC, xr_ud());
 	sqe->off = 0;
 	sqe->len = 1 << 20;
 	dirty_then_sync(_metadata, self, 72);
 
 	/* nothing dirty: still fine */
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_fsync(sqe, self->fd, 0, 4);
+	xr_prep_fsync(sqe, self->fd, 0, xr_ud());
 	ASSERT_EQ(0, xr_run_one(&self->r, NULL));
 
 	/* the data is still all there */
@@ -718,7 +722,8 @@ TEST_F(ring, sync_file_range)
 	ASSERT_LE(0, self->fd);
 
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_SYNC_FILE_RANGE, self->fd, NULL, 0, 0, 1);
+	xr_prep_rw(sqe, XURING_OP_SYNC_FILE_RANGE, self->fd, NULL, 0, 0,
+		   xr_ud());
 	sqe->sync_range_flags = SYNC_FILE_RANGE_WAIT_BEFORE |
 				SYNC_FILE_RANGE_WRITE |
 				SYNC_FILE_RANGE_WAIT_AFTER;
@@ -726,17 +731,20 @@ TEST_F(ring, sync_file_range)
 
 	/* just starting writeback of a range, and just waiting */
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_SYNC_FILE_RANGE, self->fd, NULL, 4096, 0, 2);
+	xr_prep_rw(sqe, XURING_OP_SYNC_FILE_RANGE, self->fd, NULL, 4096, 0,
+		   xr_ud());
 	sqe->sync_range_flags = SYNC_FILE_RANGE_WRITE;
 	ASSERT_EQ(0, xr_run_one(&self->r, NULL));
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_SYNC_FILE_RANGE, self->fd, NULL, 0, 0, 3);
+	xr_prep_rw(sqe, XURING_OP_SYNC_FILE_RANGE, self->fd, NULL, 0, 0,
+		   xr_ud());
 	sqe->sync_range_flags = SYNC_FILE_RANGE_WAIT_AFTER;
 	ASSERT_EQ(0, xr_run_one(&self->r, NULL));
 
 	/* flags sync_file_range(2) does not know */
 	XR_GET_SQE(sqe, &self->r);
-	xr_prep_rw(sqe, XURING_OP_SYNC_FILE_RANGE, self->fd, NULL, 0, 0, 4);
+	xr_prep_rw(sqe, XURING_OP_SYNC_FILE_RANGE, self->fd, NULL, 0, 0,
+		   xr_ud());
 	sqe->sync_range_flags = 0x80;
 	ASSERT_EQ(-EINVAL, xr_run_one(&self->r, NULL));
 }
@@ -749,7 +757,7 @@ static int run_fallocate(struct xr_ring *r, int fd, __u64 off, __u64 len,
 
 	if (!sqe)
 		return INT_MIN;
-	xr_prep_rw(sqe, XURING_OP_FALLOCATE, fd, NULL, mode, off, 5);
+	xr_prep_rw(sqe, XURING_OP_FALLOCATE, fd, NULL, mode, off, xr_ud());
 	sqe->addr = len;
 	return xr_run_one(r, NULL);
 }
@@ -802,7 +810,7 @@ static int run_fadvise(struct xr_ring *r, int fd, __u64 off, __u32 len,
 
 	if (!sqe)
 		return INT_MIN;
-	xr_prep_rw(sqe, XURING_OP_FADVISE, fd, NULL, len, off, 6);
+	xr_prep_rw(sqe, XURING_OP_FADVISE, fd, NULL, len, off, xr_ud());
 	sqe->fadvise_advice = advice;
 	return xr_run_one(r, NULL);
 }
@@ -878,7 +886,10 @@ TEST_F(ring, fadvise)
  * Reads of a file whose first half is in the page cache and second half
  * is not: the non-blocking attempt gets the first half, the rest is read
  * from io-wq, and the result is the whole length, from the right place.
- * RWF_NOWAIT stops at the cached part instead.
+ * RWF_NOWAIT stops at the cached part instead; on 6.12 the readahead it
+ * starts may bring in the rest before it gets there, and then it reads
+ * on (preadv2(RWF_NOWAIT) and io_uring do the same: 1 or 2 MiB from one
+ * run to the next).
  */
 TEST_F(ring, partially_cached_read)
 {
@@ -925,7 +936,8 @@ TEST_F(ring, partially_cached_read)
 			res = run_rw(&self->r, XURING_OP_READ, self->fd,
 				     self->buf2, 2 * mib, 0, RWF_NOWAIT);
 			ASSERT_LT(0, res);
-			ASSERT_GE((int)mib, res);
+			ASSERT_GE((int)(xr_kernel_since(6, 12) ? 2 * mib : mib),
+				  res);
 			XR_ASSERT_PATTERN(self->buf2, res, 0, 97);
 			continue;
 		}
@@ -958,19 +970,20 @@ TEST_F(ring, close_as_direct_read_completes)
 	for (i = 0; i < 200; i++) {
 		struct xuring_sqe *sqe;
 		int fd = xr_scratch_file(ext4, O_RDWR | O_DIRECT);
+		__u64 ud = xr_ud();
 
 		ASSERT_LE(0, fd);
 		ASSERT_TRUE(xr_pwrite_all(fd, self->buf, len, 0));
 		memset(self->buf2, 0, len);
 		sqe = xr_get_sqe(&self->r);
 		ASSERT_NE(NULL, sqe);
-		xr_prep_rw(sqe, XURING_OP_READ, fd, self->buf2, len, 0, i);
+		xr_prep_rw(sqe, XURING_OP_READ, fd, self->buf2, len, 0, ud);
 		if (i & 1)
 			sqe->flags |= XURING_SQE_ASYNC;
 		ASSERT_EQ(1, xr_submit(&self->r));
 		ASSERT_EQ(0, xr_wait_cqe_ms(&self->r, &cqe, XR_IO_TIMEOUT_MS));
 		close(fd);
-		ASSERT_EQ(i, cqe.user_data);
+		ASSERT_EQ(ud, cqe.user_data);
 		ASSERT_EQ((int)len, cqe.res);
 		XR_ASSERT_PATTERN(self->buf2, len, 0, 77);
 	}
@@ -982,8 +995,9 @@ TEST(cq_overflow_io)
 	const char *dir = ext4 ? ext4 : xr_env_path("XURING_TMPDIR");
 	const unsigned int rounds = 8, per_round = 8, n = rounds * per_round;
 	struct xuring_cqe cqes[64];
-	unsigned char *buf, seen[64];
 	unsigned int pass, i, j;
+	unsigned char *buf;
+	__u64 ud;
 	struct xr_ring r;
 	int fd;
 
@@ -1003,6 +1017,7 @@ TEST(cq_overflow_io)
 		ASSERT_EQ(0, xr_ring_init(&r, per_round, 0));
 		ASSERT_EQ(2 * per_round, r.p.cq_entries);
 		memset(buf + n * 4096, 0, n * 4096);
+		ud = xr_ud_block(n);
 		for (i = 0; i < rounds; i++) {
 			for (j = 0; j < per_round; j++) {
 				unsigned int k = i * per_round + j;
@@ -1011,18 +1026,14 @@ TEST(cq_overflow_io)
 				ASSERT_NE(NULL, sqe);
 				xr_prep_rw(sqe, XURING_OP_READ, fd,
 					   buf + (n + k) * 4096, 4096,
-					   k * 4096, k);
+					   k * 4096, ud + k);
 			}
 			ASSERT_EQ((int)per_round, xr_submit(&r));
 		}
 		ASSERT_EQ(n, xr_reap_n(&r, cqes, n, XR_IO_TIMEOUT_MS));
-		memset(seen, 0, sizeof(seen));
-		for (i = 0; i < n; i++) {
-			ASSERT_GT((__u64)n, cqes[i].user_data);
-			ASSERT_EQ(0, seen[cqes[i].user_data]);
-			seen[cqes[i].user_data] = 1;
+		XR_ASSERT_EACH_ONCE(cqes, n, ud);
+		for (i = 0; i < n; i++)
 			ASSERT_EQ(4096, cqes[i].res);
-		}
 		ASSERT_EQ(0U, *r.cq_overflow);
 		XR_ASSERT_PATTERN(buf + n * 4096, n * 4096, 0, 98 + pass);
 		xr_ring_exit(&r);
@@ -1043,7 +1054,6 @@ FIXTURE(many) {
 	unsigned char *wbuf, *rbuf;
 	struct iovec (*iov)[2];
 	unsigned int *order;
-	unsigned char *seen;
 	struct xuring_cqe *cqes;
 };
 
@@ -1078,13 +1088,11 @@ FIXTURE_SETUP(many)
 	self->rbuf = xr_alloc(MANY_BYTES);
 	self->iov = calloc(MANY_SLOTS, sizeof(*self->iov));
 	self->order = calloc(MANY_SLOTS, sizeof(*self->order));
-	self->seen = calloc(MANY_SLOTS, 1);
 	self->cqes = calloc(MANY_SLOTS, sizeof(*self->cqes));
 	ASSERT_NE(NULL, self->wbuf);
 	ASSERT_NE(NULL, self->rbuf);
 	ASSERT_NE(NULL, self->iov);
 	ASSERT_NE(NULL, self->order);
-	ASSERT_NE(NULL, self->seen);
 	ASSERT_NE(NULL, self->cqes);
 	bufs[0] = (struct iovec){ self->wbuf, MANY_BYTES };
 	bufs[1] = (struct iovec){ self->rbuf, MANY_BYTES };
@@ -1100,7 +1108,6 @@ FIXTURE_TEARDOWN(many)
 	xr_free(self->rbuf, MANY_BYTES);
 	free(self->iov);
 	free(self->order);
-	free(self->seen);
 	free(self->cqes);
 }
 
@@ -1137,6 +1144,8 @@ static void many_pass(struct __test_metadata *_metadata,
 	const size_t split = variant->direct ? 1536 : 1;
 	unsigned char *buf = write ? self->wbuf : self->rbuf;
 	unsigned int n = variant->nr, i;
+	/* slot k's request has user_data ud + k */
+	__u64 ud = xr_ud_block(n);
 
 	shuffle(self->order, n, seed);
 	for (i = 0; i < n; i++) {
@@ -1149,7 +1158,7 @@ static void many_pass(struct __test_metadata *_metadata,
 		switch (i % 3) {
 		case 0:
 			xr_prep_rw(sqe, write ? XURING_OP_WRITE : XURING_OP_READ,
-				   self->fd, addr, len, off, slot);
+				   self->fd, addr, len, off, ud + slot);
 			break;
 		case 1:
 			self->iov[slot][0] = (struct iovec){ addr, split };
@@ -1157,13 +1166,14 @@ static void many_pass(struct __test_metadata *_metadata,
 							     len - split };
 			xr_prep_rw(sqe, write ? XURING_OP_WRITEV :
 					      XURING_OP_READV,
-				   self->fd, self->iov[slot], 2, off, slot);
+				   self->fd, self->iov[slot], 2, off,
+				   ud + slot);
 			break;
 		case 2:
 			xr_prep_fixed(sqe, write ? XURING_OP_WRITE_FIXED :
 					     XURING_OP_READ_FIXED,
 				      self->fd, addr, len, off, write ? 0 : 1,
-				      slot);
+				      ud + slot);
 			break;
 		}
 		if (variant->all_async || i % 4 == 3)
@@ -1171,14 +1181,12 @@ static void many_pass(struct __test_metadata *_metadata,
 	}
 	ASSERT_EQ((int)n, xr_submit(&self->r));
 	ASSERT_EQ(n, xr_reap_n(&self->r, self->cqes, n, 60000));
-	memset(self->seen, 0, n);
+	XR_ASSERT_EACH_ONCE(self->cqes, n, ud);
 	for (i = 0; i < n; i++) {
-		ASSERT_GT(n, self->cqes[i].user_data);
-		ASSERT_EQ(0, self->seen[self->cqes[i].user_data]);
-		self->seen[self->cqes[i].user_data] = 1;
 		ASSERT_EQ((int)len, self->cqes[i].res)
 			TH_LOG("slot %llu",
-			       (unsigned long long)self->cqes[i].user_data);
+			       (unsigned long long)(self->cqes[i].user_data -
+						    ud));
 	}
 	ASSERT_EQ(0U, xr_cq_ready(&self->r));
 }
@@ -1202,7 +1210,8 @@ static void many_check(struct __test_metadata *_metadata,
 
 /*
  * Thousands of writes of distinct data to distinct slots in flight at
- * once, checked with pread(); then as many reads back, checked too.
+ * once, checked with pread() from the disk; then as many reads back,
+ * from the disk too, checked.
  */
 TEST_F_TIMEOUT(many, write_then_read, 120)
 {
@@ -1219,6 +1228,7 @@ TEST_F_TIMEOUT(many, write_then_read, 120)
 
 	xr_fill_pattern(self->wbuf, MANY_BYTES, 0, 123);
 	many_pass(_metadata, self, variant, true, 1);
+	XR_DROP_CACHE(self->fd, 0, MANY_BYTES);
 	/* the file ends where the last slot does */
 	memset(self->rbuf, 0, MANY_BYTES);
 	ASSERT_TRUE(xr_pread_all(self->fd, self->rbuf,
@@ -1226,6 +1236,7 @@ TEST_F_TIMEOUT(many, write_then_read, 120)
 				 (variant->direct ? 0 : 40 - 17), 0));
 	many_check(_metadata, self, variant, self->rbuf, 123);
 
+	XR_DROP_CACHE(self->fd, 0, MANY_BYTES);
 	memset(self->rbuf, 0, MANY_BYTES);
 	many_pass(_metadata, self, variant, false, 2);
 	many_check(_metadata, self, variant, self->rbuf, 123);
@@ -1253,8 +1264,8 @@ TEST(nullblk_direct)
 	struct xuring_params p = { 0 };
 	struct xuring_cqe *cqes;
 	struct iovec reg, *iov;
+	__u64 ud = xr_ud_block(NULLBLK_NR);
 	unsigned char *buf;
-	unsigned char seen[NULLBLK_NR] = { 0 };
 	struct xr_ring r;
 	long long size;
 	unsigned int i;
@@ -1285,36 +1296,36 @@ TEST(nullblk_direct)
 		ASSERT_NE(NULL, sqe);
 		switch (i % 5) {
 		case 0:
-			xr_prep_rw(sqe, XURING_OP_READ, fd, addr, 4096, off, i);
+			xr_prep_rw(sqe, XURING_OP_READ, fd, addr, 4096, off,
+				   ud + i);
 			break;
 		case 1:
-			xr_prep_rw(sqe, XURING_OP_WRITE, fd, addr, 4096, off, i);
+			xr_prep_rw(sqe, XURING_OP_WRITE, fd, addr, 4096, off,
+				   ud + i);
 			break;
 		case 2:
 			iov[2 * i] = (struct iovec){ addr, 2048 };
 			iov[2 * i + 1] = (struct iovec){ addr + 2048, 2048 };
 			xr_prep_rw(sqe, XURING_OP_READV, fd, &iov[2 * i], 2,
-				   off, i);
+				   off, ud + i);
 			break;
 		case 3:
 			xr_prep_fixed(sqe, XURING_OP_READ_FIXED, fd, addr, 4096,
-				      off, 0, i);
+				      off, 0, ud + i);
 			break;
 		case 4:
 			xr_prep_fixed(sqe, XURING_OP_WRITE_FIXED, fd, addr,
-				      4096, off, 0, i);
+				      4096, off, 0, ud + i);
 			break;
 		}
 	}
 	ASSERT_EQ(NULLBLK_NR, xr_submit(&r));
 	ASSERT_EQ((unsigned int)NULLBLK_NR,
 		  xr_reap_n(&r, cqes, NULLBLK_NR, 60000));
+	XR_ASSERT_EACH_ONCE(cqes, NULLBLK_NR, ud);
 	for (i = 0; i < NULLBLK_NR; i++) {
-		ASSERT_GT((__u64)NULLBLK_NR, cqes[i].user_data);
-		ASSERT_EQ(0, seen[cqes[i].user_data]);
-		seen[cqes[i].user_data] = 1;
 		ASSERT_EQ(4096, cqes[i].res) TH_LOG("request %llu",
-				(unsigned long long)cqes[i].user_data);
+				(unsigned long long)(cqes[i].user_data - ud));
 	}
 
 	/* misaligned buffer, length and offset */
@@ -1381,7 +1392,8 @@ TEST_F(vec1, readv_writev_one_iovec)
 		xr_fill_pattern(self->buf, 10000, 0, 200 + async);
 		iov = (struct iovec){ self->buf, 10000 };
 		XR_GET_SQE(sqe, &self->r);
-		xr_prep_rw(sqe, XURING_OP_WRITEV, self->fd, &iov, 1, 0, 1);
+		xr_prep_rw(sqe, XURING_OP_WRITEV, self->fd, &iov, 1, 0,
+			   xr_ud());
 		if (async)
 			sqe->flags = XURING_SQE_ASYNC;
 		ASSERT_EQ(10000, xr_run_one(&self->r, NULL));
@@ -1389,7 +1401,8 @@ TEST_F(vec1, readv_writev_one_iovec)
 		memset(self->buf2, 0, 10000);
 		iov = (struct iovec){ self->buf2, 10000 };
 		XR_GET_SQE(sqe, &self->r);
-		xr_prep_rw(sqe, XURING_OP_READV, self->fd, &iov, 1, 0, 2);
+		xr_prep_rw(sqe, XURING_OP_READV, self->fd, &iov, 1, 0,
+			   xr_ud());
 		if (async)
 			sqe->flags = XURING_SQE_ASYNC;
 		ASSERT_EQ(10000, xr_run_one(&self->r, NULL));

@@ -38,56 +38,90 @@ static int setup_fresh(unsigned int entries, struct xuring_params *p)
 	return ret;
 }
 
-TEST(device_is_world_rw_char_device)
+/*
+ * The device gives nobody but root and its group access: 0660, owned by
+ * root (the group is the administrator's choice, root's by default).
+ */
+TEST(device_is_group_only_char_device)
 {
 	struct stat st;
 
 	ASSERT_EQ(0, stat(XURING_DEVICE_PATH, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
-	EXPECT_EQ(0666U, st.st_mode & 07777U);
+	EXPECT_EQ(0660U, st.st_mode & 07777U);
+	EXPECT_EQ(0U, st.st_uid);
 }
 
 /*
- * Set up a ring as nobody (uid/gid 65534) and run a NOP through it.
- * Returns 0 or the number of the step that failed.
+ * Set up a ring as nobody (uid/gid 65534), with or without the device's
+ * group among its groups, and run a NOP through it. Returns 0, or the
+ * number of the step that failed.
  */
-static int unprivileged_child(void)
+static int unprivileged_child(bool granted)
 {
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	struct xr_ring r;
+	struct stat st;
+	gid_t grp;
+	int fd;
 
-	if (getuid() == 0) {
-		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
-			return 1;
-	}
+	if (stat(XURING_DEVICE_PATH, &st))
+		return 1;
+	grp = st.st_gid;
+	if (setgroups(granted ? 1 : 0, &grp) || setgid(65534) ||
+	    setuid(65534))
+		return 1;
 	if (getuid() == 0 || geteuid() == 0)
 		return 2;
+	if (!granted) {
+		/* 65534 is not the device's group: no access at all */
+		fd = open(XURING_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 || errno != EACCES)
+			return 7;
+		return 0;
+	}
 	if (xr_ring_init(&r, 4, 0))
 		return 3;
-	if (!xr_queue_nop(&r, 0x1234))
+	if (!xr_queue_nop(&r, ud))
 		return 4;
 	if (xr_submit_and_wait(&r, 1) != 1)
 		return 5;
-	if (!xr_reap_cqe(&r, &cqe) || cqe.user_data != 0x1234 || cqe.res)
+	if (!xr_reap_cqe(&r, &cqe) || cqe.user_data != ud || cqe.res)
 		return 6;
 	xr_ring_exit(&r);
 	return 0;
 }
 
-TEST(unprivileged_user_can_set_up_ring)
+static void check_unprivileged(struct __test_metadata *_metadata,
+			       bool granted)
 {
 	int status;
 	pid_t pid;
 
+	if (geteuid())
+		SKIP(return, "needs root to become another user");
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(unprivileged_child());
+		_exit(unprivileged_child(granted));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("child failed at step %d (1 setuid, 2 still root, 3 ring setup, 5 enter, 6 cqe)",
+		TH_LOG("child failed at step %d (1 setuid, 2 still root, 3 ring setup, 5 enter, 6 cqe, 7 opened without access)",
 		       WEXITSTATUS(status));
+}
+
+/* A member of the device's group may set up rings... */
+TEST(unprivileged_user_with_access_can_set_up_ring)
+{
+	check_unprivileged(_metadata, true);
+}
+
+/* ... and a user outside it cannot even open the device. */
+TEST(unprivileged_user_without_access_is_refused)
+{
+	check_unprivileged(_metadata, false);
 }
 
 TEST(sq_entries_round_up_and_cq_is_twice)
@@ -256,16 +290,17 @@ TEST(accepted_flags_work)
 
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		struct xuring_cqe cqe;
+		__u64 ud = xr_ud();
 		struct xr_ring r;
 
 		ASSERT_EQ(0, xr_ring_init(&r, 4, flags[i]))
 			TH_LOG("flags %#x", flags[i]);
 		EXPECT_EQ(flags[i], r.p.flags);
-		ASSERT_TRUE(xr_queue_nop(&r, i));
+		ASSERT_TRUE(xr_queue_nop(&r, ud));
 		EXPECT_EQ(1, xr_submit_and_wait(&r, 1))
 			TH_LOG("flags %#x", flags[i]);
 		ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(ud, cqe.user_data);
 		EXPECT_EQ(0, cqe.res);
 		xr_ring_exit(&r);
 	}
@@ -465,15 +500,16 @@ TEST(second_setup_ebusy)
 {
 	struct xuring_params p2 = { 0 };
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	struct xr_ring r;
 
 	ASSERT_EQ(0, xr_ring_init(&r, 4, 0));
 	EXPECT_EQ(-EBUSY, xr_setup(r.fd, 8, &p2));
 	/* and the first ring is untouched */
-	ASSERT_TRUE(xr_queue_nop(&r, 7));
+	ASSERT_TRUE(xr_queue_nop(&r, ud));
 	EXPECT_EQ(1, xr_submit_and_wait(&r, 1));
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	EXPECT_EQ(7ULL, cqe.user_data);
+	EXPECT_EQ(ud, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 	EXPECT_EQ(3U, *r.sq_ring_mask);
 	xr_ring_exit(&r);
@@ -605,10 +641,11 @@ TEST(enter_arg_versioned_by_size)
 		__u64 tail;
 	} big;
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	struct xr_ring r;
 
 	ASSERT_EQ(0, xr_ring_init(&r, 4, 0));
-	ASSERT_TRUE(xr_queue_nop(&r, 42));
+	ASSERT_TRUE(xr_queue_nop(&r, ud));
 	memset(&big, 0, sizeof(big));
 	big.arg.to_submit = xr_flush_sq(&r);
 	ASSERT_EQ(1U, big.arg.to_submit);
@@ -623,7 +660,7 @@ TEST(enter_arg_versioned_by_size)
 	big.tail = 0;
 	EXPECT_EQ(1, xr_ioctl(r.fd, XR_IOC(1, sizeof(big)), &big));
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	EXPECT_EQ(42ULL, cqe.user_data);
+	EXPECT_EQ(ud, cqe.user_data);
 	EXPECT_EQ(0, cqe.res);
 	xr_ring_exit(&r);
 }
@@ -677,11 +714,12 @@ TEST(single_issuer_other_thread_eexist)
 {
 	struct single_issuer_ctx ctx;
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	struct xr_ring r;
 	pthread_t thread;
 
 	ASSERT_EQ(0, xr_ring_init(&r, 4, XURING_SETUP_SINGLE_ISSUER));
-	ASSERT_TRUE(xr_queue_nop(&r, 5));
+	ASSERT_TRUE(xr_queue_nop(&r, ud));
 	ASSERT_EQ(1U, xr_flush_sq(&r));
 
 	ctx.r = &r;
@@ -694,7 +732,7 @@ TEST(single_issuer_other_thread_eexist)
 
 	EXPECT_EQ(1, xr_enter(r.fd, 1, 1, XURING_ENTER_GETEVENTS, NULL, 0));
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	EXPECT_EQ(5ULL, cqe.user_data);
+	EXPECT_EQ(ud, cqe.user_data);
 	xr_ring_exit(&r);
 }
 

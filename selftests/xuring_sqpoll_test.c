@@ -66,24 +66,21 @@ static unsigned int sq_run(struct xr_ring *r, struct xuring_cqe *out,
 }
 
 /*
- * Reap n CQEs that are ready: one each for user_data first to
- * first + n - 1 (seen[] marks them), with result res.
+ * Reap n (at most 64) CQEs that are ready: one each for user_data first
+ * to first + n - 1, with result res.
  */
 static void reap_batch(struct __test_metadata *_metadata, struct xr_ring *r,
-		       __u64 first, unsigned int n, int res,
-		       unsigned char *seen)
+		       __u64 first, unsigned int n, int res)
 {
-	struct xuring_cqe cqe;
+	struct xuring_cqe cqes[64];
 	unsigned int i;
 
+	ASSERT_GE(64U, n);
 	for (i = 0; i < n; i++) {
-		ASSERT_TRUE(xr_reap_cqe(r, &cqe));
-		ASSERT_EQ(res, cqe.res);
-		ASSERT_LE(first, cqe.user_data);
-		ASSERT_GT(first + n, cqe.user_data);
-		ASSERT_EQ(0, seen[cqe.user_data]);
-		seen[cqe.user_data] = 1;
+		ASSERT_TRUE(xr_reap_cqe(r, &cqes[i]));
+		ASSERT_EQ(res, cqes[i].res);
 	}
+	XR_ASSERT_EACH_ONCE(cqes, n, first);
 }
 
 /* ------------------------------------------------ submission, wakeups */
@@ -97,7 +94,7 @@ TEST(submit_without_enter)
 {
 	enum { ROUNDS = 16, PER = 8 };
 	size_t len = ROUNDS * PER * BS;
-	unsigned char *wbuf, *rbuf, seen[ROUNDS * PER];
+	unsigned char *wbuf, *rbuf;
 	unsigned int round, i;
 	struct xr_ring r;
 	int fd;
@@ -114,6 +111,7 @@ TEST(submit_without_enter)
 	for (round = 0; round < 2 * ROUNDS; round++) {
 		bool writing = round < ROUNDS;
 		unsigned int first = round % ROUNDS * PER;
+		__u64 ud = xr_ud_block(PER);
 		int woke;
 
 		for (i = 0; i < PER; i++) {
@@ -122,7 +120,7 @@ TEST(submit_without_enter)
 			ASSERT_TRUE(queue_rw(&r, writing ? XURING_OP_WRITE :
 					     XURING_OP_READ, fd,
 					     (writing ? wbuf : rbuf) + off, BS,
-					     off, first + i));
+					     off, ud + i));
 		}
 		woke = xr_sqpoll_submit(&r);
 		ASSERT_LE(0, woke);
@@ -132,8 +130,7 @@ TEST(submit_without_enter)
 		}
 		ASSERT_EQ((unsigned int)PER,
 			  xr_spin_for_cqes(&r, PER, XR_IO_TIMEOUT_MS));
-		memset(seen, 0, sizeof(seen));
-		reap_batch(_metadata, &r, first, PER, BS, seen);
+		reap_batch(_metadata, &r, ud, PER, BS);
 	}
 	XR_ASSERT_PATTERN(rbuf, len, 0, 1);
 	xr_ring_exit(&r);
@@ -149,12 +146,13 @@ TEST(submit_without_enter)
  */
 TEST(sleeps_until_woken)
 {
+	__u64 ud = xr_ud_block(2);
 	struct xuring_cqe cqe;
 	struct xr_ring r;
 
 	ASSERT_EQ(0, xr_sq_ring_init(&r, 8, 20, 0));
 	ASSERT_TRUE(xr_wait_sq_asleep(&r, 5000));
-	ASSERT_TRUE(xr_queue_nop(&r, 1));
+	ASSERT_TRUE(xr_queue_nop(&r, ud));
 	xr_flush_sq(&r);
 	xr_sleep_ms(300);
 	ASSERT_EQ(0U, xr_cq_ready(&r));
@@ -168,15 +166,15 @@ TEST(sleeps_until_woken)
 	ASSERT_EQ(0, xr_enter(r.fd, 0, 0, XURING_ENTER_SQ_WAKEUP, NULL, 0));
 	ASSERT_EQ(1U, xr_spin_for_cqes(&r, 1, XR_IO_TIMEOUT_MS));
 	ASSERT_TRUE(xr_reap_cqe(&r, &cqe));
-	ASSERT_EQ(1ULL, cqe.user_data);
+	ASSERT_EQ(ud, cqe.user_data);
 	ASSERT_EQ(0, cqe.res);
 
 	/* asleep again after the idle time; GETEVENTS waits for the thread */
 	ASSERT_TRUE(xr_wait_sq_asleep(&r, 5000));
-	ASSERT_TRUE(xr_queue_nop(&r, 2));
+	ASSERT_TRUE(xr_queue_nop(&r, ud + 1));
 	ASSERT_EQ(1, xr_sqpoll_submit(&r));
 	ASSERT_EQ(0, xr_wait_cqe_ms(&r, &cqe, XR_IO_TIMEOUT_MS));
-	ASSERT_EQ(2ULL, cqe.user_data);
+	ASSERT_EQ(ud + 1, cqe.user_data);
 	xr_ring_exit(&r);
 }
 
@@ -192,7 +190,7 @@ TEST_F_TIMEOUT(slow, sleep_wake_cycles, 120)
 	enum { CYCLES = 200, MAX_BATCH = 4, LEN = 512 };
 	size_t total = CYCLES * MAX_BATCH * LEN;
 	unsigned int cycle, seq = 0, slept = 0, woken = 0, i;
-	unsigned char *wbuf, *rbuf, *seen;
+	unsigned char *wbuf, *rbuf;
 	const char *dir = fast_dir();
 	struct xr_ring r;
 	int fd;
@@ -204,15 +202,14 @@ TEST_F_TIMEOUT(slow, sleep_wake_cycles, 120)
 	ASSERT_EQ(0, xr_sq_ring_init(&r, 8, 5, 0));
 	wbuf = xr_alloc(total);
 	rbuf = xr_alloc(total);
-	seen = calloc(CYCLES * MAX_BATCH, 1);
 	ASSERT_NE(NULL, wbuf);
 	ASSERT_NE(NULL, rbuf);
-	ASSERT_NE(NULL, seen);
 	xr_fill_pattern(wbuf, total, 0, 2);
 
 	srandom(7);
 	for (cycle = 0; cycle < CYCLES; cycle++) {
 		unsigned int n = 1 + random() % MAX_BATCH, mode = random() % 3;
+		__u64 ud = xr_ud_block(n);
 		int ret;
 
 		if (mode == 0) {
@@ -225,7 +222,7 @@ TEST_F_TIMEOUT(slow, sleep_wake_cycles, 120)
 		for (i = 0; i < n; i++)
 			ASSERT_TRUE(queue_rw(&r, XURING_OP_WRITE, fd,
 					     wbuf + (seq + i) * LEN, LEN,
-					     (seq + i) * LEN, seq + i));
+					     (seq + i) * LEN, ud + i));
 		ret = xr_sqpoll_submit(&r);
 		ASSERT_LE(0, ret);
 		/* a thread that said it sleeps stays asleep until woken */
@@ -237,7 +234,7 @@ TEST_F_TIMEOUT(slow, sleep_wake_cycles, 120)
 			TH_LOG("cycle %u (mode %u): lost; sq head %u tail %u flags 0x%x",
 			       cycle, mode, xr_load_acquire(r.sq_head),
 			       *r.sq_tail, xr_load_acquire(r.sq_flags));
-		reap_batch(_metadata, &r, seq, n, LEN, seen);
+		reap_batch(_metadata, &r, ud, n, LEN);
 		seq += n;
 	}
 	TH_LOG("%u cycles, %u submitted to a sleeping thread, %u wakeups",
@@ -248,7 +245,6 @@ TEST_F_TIMEOUT(slow, sleep_wake_cycles, 120)
 	xr_ring_exit(&r);
 	xr_free(wbuf, total);
 	xr_free(rbuf, total);
-	free(seen);
 	close(fd);
 }
 
@@ -266,10 +262,11 @@ static long long runtime_us_over(int pid, unsigned int ms)
 static int sq_nop(struct xr_ring *r)
 {
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 
-	if (!xr_queue_nop(r, 0x5a) || sq_run(r, &cqe, 1) != 1)
+	if (!xr_queue_nop(r, ud) || sq_run(r, &cqe, 1) != 1)
 		return INT_MIN;
-	return cqe.user_data == 0x5a ? cqe.res : INT_MIN;
+	return cqe.user_data == ud ? cqe.res : INT_MIN;
 }
 
 /*
@@ -379,7 +376,7 @@ static bool fill_sq_asleep(struct xr_ring *r)
 	if (!xr_wait_sq_asleep(r, 5000))
 		return false;
 	for (i = 0; i < r->p.sq_entries; i++) {
-		if (!xr_queue_nop(r, i))
+		if (!xr_queue_nop(r, xr_ud()))
 			return false;
 	}
 	xr_flush_sq(r);
@@ -461,7 +458,8 @@ static int read_fdinfo_through_ring(bool sqpoll)
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return 11;
-	if (!queue_rw(&r, XURING_OP_READ, fd, buf, sizeof(buf) - 1, 0, 1))
+	if (!queue_rw(&r, XURING_OP_READ, fd, buf, sizeof(buf) - 1, 0,
+		      xr_ud()))
 		return 12;
 	if (xr_any_run_one(&r, &cqe) <= 0)
 		return 13;
@@ -647,7 +645,8 @@ TEST_F_TIMEOUT(slow, shared_thread, 90)
 	struct xr_sq_info ia, ib;
 	unsigned char *wbuf, *rbuf;
 	char seq[NR + NR_B + 1];
-	unsigned int i, last_b = 0;
+	unsigned int i, phase, last_b = 0;
+	__u64 ud_a, ud_b;
 	struct xr_ring a, b;
 	int fd, sv[2];
 
@@ -671,29 +670,35 @@ TEST_F_TIMEOUT(slow, shared_thread, 90)
 	ASSERT_EQ(base.workers + 1, now.workers);
 
 	/* a writes the first half of a file, b the second; then crosswise */
-	for (i = 0; i < BLOCKS; i++)
-		ASSERT_TRUE(queue_rw(i < BLOCKS / 2 ? &a : &b, XURING_OP_WRITE,
-				     fd, wbuf + i * BS, BS, i * BS, i));
-	ASSERT_EQ((unsigned int)BLOCKS / 2, sq_run(&a, cqes, BLOCKS / 2));
-	ASSERT_EQ((unsigned int)BLOCKS / 2, sq_run(&b, cqes + BLOCKS / 2, BLOCKS / 2));
-	for (i = 0; i < BLOCKS; i++)
-		ASSERT_EQ(BS, cqes[i].res);
-	for (i = 0; i < BLOCKS; i++)
-		ASSERT_TRUE(queue_rw(i < BLOCKS / 2 ? &b : &a, XURING_OP_READ,
-				     fd, rbuf + i * BS, BS, i * BS, i));
-	ASSERT_EQ((unsigned int)BLOCKS / 2, sq_run(&a, cqes, BLOCKS / 2));
-	ASSERT_EQ((unsigned int)BLOCKS / 2, sq_run(&b, cqes + BLOCKS / 2, BLOCKS / 2));
-	for (i = 0; i < BLOCKS; i++)
-		ASSERT_EQ(BS, cqes[i].res);
+	for (phase = 0; phase < 2; phase++) {
+		__u64 ud = xr_ud_block(BLOCKS);
+
+		for (i = 0; i < BLOCKS; i++)
+			ASSERT_TRUE(queue_rw((i < BLOCKS / 2) == !phase ?
+					     &a : &b,
+					     phase ? XURING_OP_READ :
+					     XURING_OP_WRITE, fd,
+					     (phase ? rbuf : wbuf) + i * BS,
+					     BS, i * BS, ud + i));
+		ASSERT_EQ((unsigned int)BLOCKS / 2,
+			  sq_run(&a, cqes, BLOCKS / 2));
+		ASSERT_EQ((unsigned int)BLOCKS / 2,
+			  sq_run(&b, cqes + BLOCKS / 2, BLOCKS / 2));
+		XR_ASSERT_EACH_ONCE(cqes, BLOCKS, ud);
+		for (i = 0; i < BLOCKS; i++)
+			ASSERT_EQ(BS, cqes[i].res);
+	}
 	XR_ASSERT_PATTERN(rbuf, len, 0, 3);
 
 	/* fairness */
+	ud_a = xr_ud_block(NR);
+	ud_b = xr_ud_block(NR_B);
 	for (i = 0; i < NR; i++)
 		ASSERT_TRUE(queue_rw(&a, XURING_OP_WRITE, sv[1], "a", 1, -1,
-				     i));
+				     ud_a + i));
 	for (i = 0; i < NR_B; i++)
 		ASSERT_TRUE(queue_rw(&b, XURING_OP_WRITE, sv[1], "b", 1, -1,
-				     i));
+				     ud_b + i));
 	ASSERT_TRUE(xr_wait_sq_asleep(&a, 10000));
 	ASSERT_TRUE(xr_sq_needs_wakeup(&b));
 	xr_flush_sq(&a);
@@ -702,6 +707,8 @@ TEST_F_TIMEOUT(slow, shared_thread, 90)
 	ASSERT_EQ((unsigned int)NR, xr_reap_n(&a, cqes, NR, XR_IO_TIMEOUT_MS));
 	ASSERT_EQ((unsigned int)NR_B,
 		  xr_reap_n(&b, cqes + NR, NR_B, XR_IO_TIMEOUT_MS));
+	XR_ASSERT_EACH_ONCE(cqes, NR, ud_a);
+	XR_ASSERT_EACH_ONCE(cqes + NR, NR_B, ud_b);
 	for (i = 0; i < NR + NR_B; i++)
 		ASSERT_EQ(1, cqes[i].res);
 	ASSERT_EQ(NR + NR_B, recv(sv[0], seq, NR + NR_B, MSG_WAITALL));
@@ -813,7 +820,7 @@ TEST_F_TIMEOUT(slow, close_busy, 60)
 	for (i = 0; i < NR; i++)
 		ASSERT_TRUE(queue_rw(&r, XURING_OP_WRITE, fd,
 				     wbuf + (size_t)i * BLK, BLK,
-				     (size_t)i * BLK, i));
+				     (size_t)i * BLK, xr_ud()));
 	ASSERT_LE(0, xr_sqpoll_submit(&r));
 	/* wait until it is at work, then close */
 	start = xr_now_ns();
@@ -901,9 +908,9 @@ static void sq_kill_victim(int ready_fd, const void *arg)
 
 			if (n++ % 2)
 				xr_prep_rw(sqe, XURING_OP_WRITE, fd, buf + off,
-					   4096, off, n);
+					   4096, off, xr_ud());
 			else
-				xr_prep_nop(sqe, n);
+				xr_prep_nop(sqe, xr_ud());
 		}
 		if (xr_sqpoll_submit(&r) < 0)
 			_exit(14);
@@ -1075,6 +1082,7 @@ FIXTURE_TEARDOWN(rules)
 TEST_F(rules, bad_sqes)
 {
 	struct xr_ring *r = &self->r;
+	__u64 ud = xr_ud_block(7);
 	struct xuring_cqe cqes[8];
 	struct xuring_sqe *sqe;
 	unsigned int i, tail;
@@ -1088,27 +1096,29 @@ TEST_F(rules, bad_sqes)
 	ASSERT_LE(0, closed_fd);
 	close(closed_fd);
 	XR_GET_SQE(sqe, r);
-	xr_prep_nop(sqe, 0);
+	xr_prep_nop(sqe, ud);
 	sqe->flags = 0x80;			/* no such flag */
 	XR_GET_SQE(sqe, r);
-	xr_prep_nop(sqe, 1);
+	xr_prep_nop(sqe, ud + 1);
 	sqe->flags = XURING_SQE_BUFFER_SELECT;	/* no provided buffers */
 	XR_GET_SQE(sqe, r);
-	xr_prep_nop(sqe, 2);
+	xr_prep_nop(sqe, ud + 2);
 	sqe->addr = 1;				/* NOP takes no address */
 	XR_GET_SQE(sqe, r);
-	xr_prep_nop(sqe, 3);
+	xr_prep_nop(sqe, ud + 3);
 	sqe->opcode = 200;			/* no such op */
 	XR_GET_SQE(sqe, r);
-	xr_prep_nop(sqe, 4);
+	xr_prep_nop(sqe, ud + 4);
 	sqe->opcode = 6;			/* POLL_ADD: not implemented */
 	XR_GET_SQE(sqe, r);
-	xr_prep_rw(sqe, XURING_OP_WRITE, closed_fd, self->wbuf, 1, 0, 5);
+	xr_prep_rw(sqe, XURING_OP_WRITE, closed_fd, self->wbuf, 1, 0,
+		   ud + 5);
 	XR_GET_SQE(sqe, r);
-	xr_prep_rw(sqe, XURING_OP_WRITE, r->fd, self->wbuf, 1, 0, 6);
+	xr_prep_rw(sqe, XURING_OP_WRITE, r->fd, self->wbuf, 1, 0,
+		   ud + 6);
 	ASSERT_EQ(7U, sq_run(r, cqes, 7));
 	for (i = 0; i < 7; i++) {
-		ASSERT_EQ(i, cqes[i].user_data);
+		ASSERT_EQ(ud + i, cqes[i].user_data);
 		ASSERT_EQ(want[i], cqes[i].res) TH_LOG("SQE %u", i);
 	}
 
@@ -1135,6 +1145,7 @@ TEST_F(rules, bad_sqes)
 TEST_F(rules, links)
 {
 	struct xr_ring *r = &self->r;
+	__u64 ud = xr_ud_block(5);
 	struct xuring_cqe cqes[5];
 	struct xuring_sqe *sqe;
 	unsigned int i;
@@ -1145,36 +1156,40 @@ TEST_F(rules, links)
 	for (i = 0; i < 3; i++) {
 		XR_GET_SQE(sqe, r);
 		xr_prep_rw(sqe, XURING_OP_WRITE, self->fd,
-			   self->wbuf + i * BS, BS, i * BS, i);
+			   self->wbuf + i * BS, BS, i * BS, ud + i);
 		sqe->flags = XURING_SQE_IO_LINK;
 	}
 	XR_GET_SQE(sqe, r);
-	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->rbuf, 3 * BS, 0, 3);
+	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->rbuf, 3 * BS, 0,
+		   ud + 3);
 	ASSERT_EQ(4U, sq_run(r, cqes, 4));
 	for (i = 0; i < 4; i++) {
-		ASSERT_EQ(i, cqes[i].user_data);
+		ASSERT_EQ(ud + i, cqes[i].user_data);
 		ASSERT_EQ(i < 3 ? BS : 3 * BS, cqes[i].res);
 	}
 	XR_ASSERT_PATTERN(self->rbuf, 3 * BS, 0, 5);
 
 	/* a read at the end of the file is short: the soft link breaks */
+	ud = xr_ud_block(5);
 	XR_GET_SQE(sqe, r);
-	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->rbuf, BS, 3 * BS, 0);
+	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->rbuf, BS, 3 * BS,
+		   ud);
 	sqe->flags = XURING_SQE_IO_LINK;
 	XR_GET_SQE(sqe, r);
-	xr_prep_nop(sqe, 1);
+	xr_prep_nop(sqe, ud + 1);
 	sqe->flags = XURING_SQE_IO_LINK;
 	XR_GET_SQE(sqe, r);
-	xr_prep_nop(sqe, 2);
+	xr_prep_nop(sqe, ud + 2);
 	/* after a hard link, the chain goes on */
 	XR_GET_SQE(sqe, r);
-	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->rbuf, BS, 3 * BS, 3);
+	xr_prep_rw(sqe, XURING_OP_READ, self->fd, self->rbuf, BS, 3 * BS,
+		   ud + 3);
 	sqe->flags = XURING_SQE_IO_HARDLINK;
 	XR_GET_SQE(sqe, r);
-	xr_prep_nop(sqe, 4);
+	xr_prep_nop(sqe, ud + 4);
 	ASSERT_EQ(5U, sq_run(r, cqes, 5));
 	for (i = 0; i < 5; i++) {
-		ASSERT_EQ(i, cqes[i].user_data);
+		ASSERT_EQ(ud + i, cqes[i].user_data);
 		ASSERT_EQ(want[i], cqes[i].res) TH_LOG("CQE %u", i);
 	}
 }
@@ -1186,6 +1201,7 @@ TEST_F(rules, links)
 TEST_F(rules, drain)
 {
 	struct xr_ring *r = &self->r;
+	__u64 ud = xr_ud_block(3);
 	struct xuring_cqe cqes[3];
 	struct xuring_sqe *sqe;
 	char buf[16] = "";
@@ -1194,19 +1210,19 @@ TEST_F(rules, drain)
 
 	ASSERT_EQ(0, pipe(p));
 	XR_GET_SQE(sqe, r);
-	xr_prep_rw(sqe, XURING_OP_READ, p[0], buf, sizeof(buf), -1, 0);
+	xr_prep_rw(sqe, XURING_OP_READ, p[0], buf, sizeof(buf), -1, ud);
 	XR_GET_SQE(sqe, r);
-	xr_prep_nop(sqe, 1);
+	xr_prep_nop(sqe, ud + 1);
 	sqe->flags = XURING_SQE_IO_DRAIN;
 	XR_GET_SQE(sqe, r);
-	xr_prep_nop(sqe, 2);
+	xr_prep_nop(sqe, ud + 2);
 	ASSERT_LE(0, xr_sqpoll_submit(r));
 	ASSERT_TRUE(xr_wait_sq_consumed(r, XR_IO_TIMEOUT_MS));
 	ASSERT_TRUE(xr_no_cqe_for_ms(r, 200));
 	ASSERT_EQ(5, write(p[1], "drain", 5));
 	ASSERT_EQ(3U, xr_reap_n(r, cqes, 3, XR_IO_TIMEOUT_MS));
 	for (i = 0; i < 3; i++)
-		ASSERT_EQ(i, cqes[i].user_data);
+		ASSERT_EQ(ud + i, cqes[i].user_data);
 	ASSERT_EQ(5, cqes[0].res);
 	ASSERT_EQ(0, memcmp(buf, "drain", 5));
 	close(p[0]);
@@ -1217,6 +1233,7 @@ TEST_F(rules, drain)
 TEST_F(rules, fixed_files_and_buffers)
 {
 	struct xr_ring *r = &self->r;
+	__u64 ud = xr_ud_block(10);
 	struct iovec bufs[2] = {
 		{ self->wbuf, RULES_BUF }, { self->rbuf, RULES_BUF },
 	};
@@ -1237,7 +1254,8 @@ TEST_F(rules, fixed_files_and_buffers)
 			xr_prep_fixed(sqe, phase ? XURING_OP_READ_FIXED :
 				      XURING_OP_WRITE_FIXED, 0,
 				      (phase ? self->rbuf : self->wbuf) + off,
-				      RULES_BUF / 4, off, phase, i);
+				      RULES_BUF / 4, off, phase,
+				      ud + phase * 4 + i);
 			sqe->flags = XURING_SQE_FIXED_FILE;
 		}
 		ASSERT_EQ(4U, sq_run(r, cqes, 4));
@@ -1247,7 +1265,7 @@ TEST_F(rules, fixed_files_and_buffers)
 	XR_ASSERT_PATTERN(self->rbuf, RULES_BUF, 0, 6);
 	/* a slot that is not there */
 	XR_GET_SQE(sqe, r);
-	xr_prep_rw(sqe, XURING_OP_READ, 1, self->rbuf, BS, 0, 9);
+	xr_prep_rw(sqe, XURING_OP_READ, 1, self->rbuf, BS, 0, ud + 9);
 	sqe->flags = XURING_SQE_FIXED_FILE;
 	ASSERT_EQ(1U, sq_run(r, cqes, 1));
 	ASSERT_EQ(-EBADF, cqes[0].res);
@@ -1266,18 +1284,19 @@ TEST_F(rules, fds_of_the_owner)
 	XR_OPEN_SCRATCH(self->fd, O_RDWR);
 	xr_fill_pattern(self->wbuf, BS, 0, 7);
 	ASSERT_TRUE(queue_rw(r, XURING_OP_WRITE, self->fd, self->wbuf, BS, 0,
-			     1));
+			     xr_ud()));
 	ASSERT_EQ(1U, sq_run(r, &cqe, 1));
 	ASSERT_EQ(BS, cqe.res);
 	ASSERT_TRUE(queue_rw(r, XURING_OP_READ, self->fd, self->rbuf, BS, 0,
-			     2));
+			     xr_ud()));
 	ASSERT_EQ(1U, sq_run(r, &cqe, 1));
 	ASSERT_EQ(BS, cqe.res);
 	XR_ASSERT_PATTERN(self->rbuf, BS, 0, 7);
 	fd = self->fd;
 	close(fd);
 	self->fd = -1;
-	ASSERT_TRUE(queue_rw(r, XURING_OP_READ, fd, self->rbuf, BS, 0, 3));
+	ASSERT_TRUE(queue_rw(r, XURING_OP_READ, fd, self->rbuf, BS, 0,
+			     xr_ud()));
 	ASSERT_EQ(1U, sq_run(r, &cqe, 1));
 	ASSERT_EQ(-EBADF, cqe.res);
 }
@@ -1313,12 +1332,12 @@ static void *after_leader(void *arg)
 		xr_sleep_ms(1);
 	}
 	xr_fill_pattern(wbuf, BS, 0, 8);
-	if (!queue_rw(&lg->r, XURING_OP_WRITE, lg->fd, wbuf, BS, 0, 1) ||
+	if (!queue_rw(&lg->r, XURING_OP_WRITE, lg->fd, wbuf, BS, 0, xr_ud()) ||
 	    sq_run(&lg->r, &cqe, 1) != 1)
 		exit(21);
 	if (cqe.res != BS)
 		exit(22);
-	if (!queue_rw(&lg->r, XURING_OP_READ, lg->fd, rbuf, BS, 0, 2) ||
+	if (!queue_rw(&lg->r, XURING_OP_READ, lg->fd, rbuf, BS, 0, xr_ud()) ||
 	    sq_run(&lg->r, &cqe, 1) != 1)
 		exit(23);
 	if (cqe.res != BS || xr_pattern_mismatch(rbuf, BS, 0, 8) >= 0)
@@ -1371,6 +1390,7 @@ TEST(overflow)
 		.sq_thread_idle = 1000,
 		.cq_entries = 8,
 	};
+	__u64 ud = xr_ud_block(64);
 	struct xuring_cqe cqe;
 	unsigned int i, round;
 	struct xr_ring r;
@@ -1379,7 +1399,7 @@ TEST(overflow)
 	ASSERT_EQ(8U, r.p.cq_entries);
 	for (round = 0; round < 8; round++) {
 		for (i = 0; i < 8; i++)
-			ASSERT_TRUE(xr_queue_nop(&r, round * 8 + i));
+			ASSERT_TRUE(xr_queue_nop(&r, ud + round * 8 + i));
 		ASSERT_LE(0, xr_sqpoll_submit(&r));
 		ASSERT_TRUE(xr_wait_sq_consumed(&r, XR_IO_TIMEOUT_MS));
 	}
@@ -1387,7 +1407,7 @@ TEST(overflow)
 	ASSERT_TRUE(!!(xr_load_acquire(r.sq_flags) & XURING_SQ_CQ_OVERFLOW));
 	for (i = 0; i < 64; i++) {
 		ASSERT_EQ(0, xr_wait_cqe_ms(&r, &cqe, XR_IO_TIMEOUT_MS));
-		ASSERT_EQ(i, cqe.user_data);
+		ASSERT_EQ(ud + i, cqe.user_data);
 		ASSERT_EQ(0, cqe.res);
 	}
 	ASSERT_FALSE(!!(xr_load_acquire(r.sq_flags) & XURING_SQ_CQ_OVERFLOW));
@@ -1422,14 +1442,14 @@ static int creds_child(const char *dir, bool drop)
 		return 13;
 	if (xr_sq_ring_init(&r, 8, 1000, 0))
 		return 14;
-	if (!queue_rw(&r, XURING_OP_WRITE, fd, buf, BS, 0, 1) ||
+	if (!queue_rw(&r, XURING_OP_WRITE, fd, buf, BS, 0, xr_ud()) ||
 	    sq_run(&r, &cqe, 1) != 1 || cqe.res != BS)
 		return 15;
 	if (fstat(fd, &st))
 		return 16;
 	if (!!(st.st_mode & S_ISUID) != !drop)
 		return 17;
-	if (!queue_rw(&r, XURING_OP_WRITE, fd, buf, BS, 8192, 2) ||
+	if (!queue_rw(&r, XURING_OP_WRITE, fd, buf, BS, 8192, xr_ud()) ||
 	    sq_run(&r, &cqe, 1) != 1 || cqe.res != -EFBIG)
 		return 18;
 	return 0;
@@ -1439,21 +1459,28 @@ TEST(owner_creds_and_limits)
 {
 	const char *dir = xr_env_path("XURING_TMPDIR");
 	unsigned int drop;
+	char sqpoll[16];
+	int status[2];
 
 	if (!dir)
 		SKIP(return, "XURING_TMPDIR is not set or missing");
 	if (geteuid())
 		SKIP(return, "needs root to become another user");
+	/* SQPOLL is for privileged users unless the administrator says so */
+	ASSERT_LT(0, xr_param_read("sqpoll", sqpoll, sizeof(sqpoll)));
+	ASSERT_EQ(0, xr_param_write("sqpoll", "2"));
 	for (drop = 0; drop < 2; drop++) {
-		int status;
 		pid_t pid = fork();
 
-		ASSERT_LE(0, pid);
 		if (pid == 0)
 			_exit(creds_child(dir, drop));
-		status = xr_wait_child_ms(pid, XR_IO_TIMEOUT_MS);
-		ASSERT_TRUE(status >= 0 && WIFEXITED(status));
-		ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s owner",
+		status[drop] = pid < 0 ? -errno : xr_wait_child_ms(pid,
+							XR_IO_TIMEOUT_MS);
+	}
+	ASSERT_EQ(0, xr_param_write("sqpoll", sqpoll));
+	for (drop = 0; drop < 2; drop++) {
+		ASSERT_TRUE(status[drop] >= 0 && WIFEXITED(status[drop]));
+		ASSERT_EQ(0, WEXITSTATUS(status[drop])) TH_LOG("%s owner",
 			drop ? "unprivileged" : "root");
 	}
 }

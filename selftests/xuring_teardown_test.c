@@ -64,7 +64,7 @@ static struct xuring_sqe *busy_sqe(struct busy *b, __u8 op, int fd,
 		if (!sqe)
 			_exit(99);
 	}
-	xr_prep_rw(sqe, op, fd, addr, len, off, op);
+	xr_prep_rw(sqe, op, fd, addr, len, off, xr_ud());
 	return sqe;
 }
 
@@ -161,36 +161,37 @@ static void kill_victim(int ready_fd)
 			switch (i % 6) {
 			case 0:
 				xr_prep_rw(sqe, XURING_OP_WRITE, b.fd,
-					   b.buf + off, 4096, off, 1);
+					   b.buf + off, 4096, off, xr_ud());
 				break;
 			case 1:
 				xr_prep_rw(sqe, XURING_OP_READ, b.fd,
 					   b.buf + (2 << 20) + off, 4096, off,
-					   2);
+					   xr_ud());
 				sqe->flags = XURING_SQE_ASYNC;
 				break;
 			case 2:
 				xr_prep_fixed(sqe, XURING_OP_WRITE_FIXED, b.fd,
 					      b.buf + (1 << 20) + off, 4096,
-					      off, 0, 3);
+					      off, 0, xr_ud());
 				break;
 			case 3:
 				xr_prep_fixed(sqe, XURING_OP_READ_FIXED, b.fd,
 					      b.buf + (1 << 20) + off, 4096,
-					      off, 0, 4);
+					      off, 0, xr_ud());
 				break;
 			case 4:
 				xr_prep_rw(sqe, XURING_OP_WRITE, b.dfd,
 					   b.buf + (3 << 20) + off, 4096, off,
-					   5);
+					   xr_ud());
 				break;
 			case 5:
-				xr_prep_nop(sqe, 6);
+				xr_prep_nop(sqe, xr_ud());
 				sqe->flags = XURING_SQE_ASYNC;
 				break;
 			}
+			/* no file for it: a NOP, keeping its user_data */
 			if (sqe->fd < 0 && sqe->opcode != XURING_OP_NOP)
-				xr_prep_nop(sqe, 7);
+				xr_prep_nop(sqe, sqe->user_data);
 		}
 		xr_submit(&r2);
 		if (round++ == 0 && write(ready_fd, "r", 1) != 1)
@@ -286,7 +287,7 @@ TEST(close_with_blocked_read)
 	ASSERT_EQ(0, xr_ring_init(&r, 8, 0));
 	sqe = xr_get_sqe(&r);
 	ASSERT_NE(NULL, sqe);
-	xr_prep_rw(sqe, XURING_OP_READ, p[0], buf, sizeof(buf), -1, 1);
+	xr_prep_rw(sqe, XURING_OP_READ, p[0], buf, sizeof(buf), -1, xr_ud());
 	ASSERT_EQ(1, xr_submit(&r));
 	/* the read sits in an io-wq worker */
 	start = xr_now_ns();
@@ -438,7 +439,7 @@ TEST(exec_with_ring)
 			if (!sqe)
 				_exit(55);
 			xr_prep_rw(sqe, XURING_OP_READ, pipes[i][0], buf[i], 64,
-				   -1, i);
+				   -1, xr_ud());
 		}
 		if (xr_submit(&r) != 3)
 			_exit(53);
@@ -467,6 +468,7 @@ TEST(fork_child_exits)
 	struct xr_ring r;
 	struct xuring_sqe *sqe;
 	struct xuring_cqe cqe;
+	__u64 ud = xr_ud();
 	char buf[64];
 	int p[2], status;
 	pid_t pid;
@@ -475,7 +477,7 @@ TEST(fork_child_exits)
 	ASSERT_EQ(0, xr_ring_init(&r, 8, 0));
 	sqe = xr_get_sqe(&r);
 	ASSERT_NE(NULL, sqe);
-	xr_prep_rw(sqe, XURING_OP_READ, p[0], buf, sizeof(buf), -1, 1);
+	xr_prep_rw(sqe, XURING_OP_READ, p[0], buf, sizeof(buf), -1, ud);
 	ASSERT_EQ(1, xr_submit(&r));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -488,6 +490,7 @@ TEST(fork_child_exits)
 	ASSERT_TRUE(xr_no_cqe_for_ms(&r, 100));
 	ASSERT_EQ(6, write(p[1], "abcdef", 6));
 	ASSERT_EQ(0, xr_wait_cqe_ms(&r, &cqe, XR_IO_TIMEOUT_MS));
+	ASSERT_EQ(ud, cqe.user_data);
 	ASSERT_EQ(6, cqe.res);
 	ASSERT_EQ(0, memcmp(buf, "abcdef", 6));
 	xr_ring_exit(&r);
@@ -505,6 +508,7 @@ TEST(fork_child_exits)
 TEST(iowq_max_workers)
 {
 	unsigned int vals[2] = { 0, 2 }, prev_bound, i;
+	__u64 ud = xr_ud_block(8);
 	struct xr_iowq_state st;
 	struct xuring_cqe cqe;
 	struct xr_ring r;
@@ -535,7 +539,8 @@ TEST(iowq_max_workers)
 
 		ASSERT_EQ(0, pipe(pipes[i]));
 		ASSERT_NE(NULL, sqe);
-		xr_prep_rw(sqe, XURING_OP_READ, pipes[i][0], buf[i], 64, -1, i);
+		xr_prep_rw(sqe, XURING_OP_READ, pipes[i][0], buf[i], 64, -1,
+			   ud + i);
 	}
 	ASSERT_EQ(8, xr_submit(&r));
 
@@ -566,15 +571,16 @@ TEST(iowq_max_workers)
 	}
 	for (i = 0; i < 8; i++) {
 		char msg[64];
+		long k;
 
 		ASSERT_EQ(0, xr_wait_cqe_ms(&r, &cqe, XR_IO_TIMEOUT_MS));
-		ASSERT_GT(8U, cqe.user_data);
-		ASSERT_FALSE(seen[cqe.user_data]);
-		seen[cqe.user_data] = true;
-		snprintf(msg, sizeof(msg), "pipe %llu",
-			 (unsigned long long)cqe.user_data);
+		k = xr_ud_index(cqe.user_data, ud, 8);
+		ASSERT_LE(0, k);
+		ASSERT_FALSE(seen[k]);
+		seen[k] = true;
+		snprintf(msg, sizeof(msg), "pipe %ld", k);
 		ASSERT_EQ((int)strlen(msg) + 1, cqe.res);
-		ASSERT_STREQ(msg, buf[cqe.user_data]);
+		ASSERT_STREQ(msg, buf[k]);
 		ASSERT_TRUE(xr_fdinfo_iowq(r.fd, "unbound", &st));
 		ASSERT_GE(2U, st.workers);
 	}
@@ -604,7 +610,7 @@ TEST_F_TIMEOUT(slow, idle_workers_exit, 60)
 		struct xuring_sqe *sqe = xr_get_sqe(&r);
 
 		ASSERT_NE(NULL, sqe);
-		xr_prep_nop(sqe, i);
+		xr_prep_nop(sqe, xr_ud());
 		sqe->flags = XURING_SQE_ASYNC;
 	}
 	ASSERT_EQ(8, xr_submit(&r));
@@ -632,11 +638,10 @@ TEST_F_TIMEOUT(slow, idle_workers_exit, 60)
 	ASSERT_LE(4000ULL, xr_ms_since(start));
 
 	/* new work, new worker */
-	ASSERT_TRUE(xr_queue_nop(&r, 100));
+	ASSERT_TRUE(xr_queue_nop(&r, xr_ud()));
 	r.sqes[(r.sqe_tail - 1) & (r.p.sq_entries - 1)].flags =
 		XURING_SQE_ASYNC;
 	ASSERT_EQ(0, xr_run_one(&r, &cqe));
-	ASSERT_EQ(100U, cqe.user_data);
 	xr_ring_exit(&r);
 	XR_ASSERT_COUNTERS_SETTLE(&base);
 }

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,7 +72,25 @@ struct xr_ring {
 
 	/* SQEs handed out by xr_get_sqe(), published by xr_flush_sq() */
 	unsigned int sqe_tail;
+
+	/* what is in flight, by user_data (see "exactly once" below) */
+	struct xr_track *track;
+	bool untracked;
 };
+
+/*
+ * Whether the running kernel is MAJOR.MINOR or newer: where io_uring's
+ * behaviour, and so xuring's, changed between kernels (include/compat.h).
+ */
+static inline bool xr_kernel_since(unsigned int major, unsigned int minor)
+{
+	unsigned int kmajor = 0, kminor = 0;
+	struct utsname u;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &kmajor, &kminor) != 2)
+		return false;
+	return kmajor > major || (kmajor == major && kminor >= minor);
+}
 
 static inline unsigned int xr_load_acquire(const unsigned int *p)
 {
@@ -85,6 +105,387 @@ static inline void xr_store_release(unsigned int *p, unsigned int v)
 static inline int xr_errno_ret(int ret)
 {
 	return ret < 0 ? -errno : ret;
+}
+
+static inline __u64 xr_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static inline __u64 xr_ms_since(__u64 start_ns)
+{
+	return (xr_now_ns() - start_ns) / 1000000;
+}
+
+static inline void xr_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ------------------------------------------------------------ exactly once */
+
+/*
+ * Every request a test submits carries a user_data that no other request
+ * of the test program carries, from xr_ud(): "XR" in the top 16 bits, a
+ * counter below. The counter lives in a mapping shared by every process
+ * of the program (made before the harness forks its tests), so the
+ * tests and the children they fork never hand out the same value twice,
+ * and a zeroed CQE, or one left over from an earlier request, never
+ * matches a request in flight.
+ */
+#define XR_UD_TAG	0x5852000000000000ULL
+
+static __u64 *xr_ud_next_p;
+
+static void __attribute__((constructor)) xr_ud_setup(void)
+{
+	static __u64 private_next;
+	void *p = mmap(NULL, sizeof(__u64), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	xr_ud_next_p = p == MAP_FAILED ? &private_next : p;
+	*xr_ud_next_p = 1;
+}
+
+/* n user_data values never handed out before: base, base + 1, ... */
+static inline __u64 xr_ud_block(unsigned int n)
+{
+	return XR_UD_TAG |
+	       __atomic_fetch_add(xr_ud_next_p, n, __ATOMIC_RELAXED);
+}
+
+/* A user_data value never handed out before. */
+static inline __u64 xr_ud(void)
+{
+	return xr_ud_block(1);
+}
+
+/* i when ud is the i-th of the n values from base, else -1. */
+static inline long xr_ud_index(__u64 ud, __u64 base, unsigned int n)
+{
+	return ud - base < n ? (long)(ud - base) : -1;
+}
+
+/*
+ * What a ring has in flight, by user_data. xr_flush_sq() adds the
+ * user_data of every SQE it publishes (before the kernel can see the
+ * SQE), xr_reap_cqe() takes away that of every CQE it consumes. A CQE
+ * whose user_data is not in flight is a second completion of a request
+ * already reaped, or the completion of something this ring never
+ * submitted; so is a CQE more for one user_data than are in flight
+ * waiting in the CQ. An SQE published with an xr_ud() value already in
+ * flight would make the two requests indistinguishable. Each of these
+ * ends the test at once (abort(), after a "# xuring: ..." line saying
+ * what was seen), whichever helper met it: no test can overlook it.
+ * (A user_data chosen by hand may be in flight more than once; its CQEs
+ * are then counted, not told apart. Tests use xr_ud().)
+ *
+ * An open-addressing hash table in a shared mapping, like the ring
+ * itself, so that a forked child and its parent keep one account. A
+ * robust process-shared mutex guards it: a thread may submit while
+ * another reaps, and a child may be killed anywhere.
+ */
+struct xr_track_slot {
+	__u64 ud;
+	__u32 used;	/* requests in flight with this user_data */
+	__u32 in_cq;	/* counted while xr_cq_audit() walks the CQ */
+};
+
+struct xr_track {
+	pthread_mutex_t lock;
+	size_t map_size;
+	unsigned int mask;
+	unsigned int inflight;	/* slots used: user_data values in flight */
+	__u64 submitted;
+	struct xr_track_slot slot[];
+};
+
+/* How long a late duplicate CQE gets to show up before a ring goes. */
+#define XR_LATE_CQE_MS	20
+
+/*
+ * The most slots a table may grow to. The mapping reserves room for all
+ * of them (MAP_NORESERVE: only the pages in use take memory), so that it
+ * can grow where every process sharing it sees it.
+ */
+#define XR_TRACK_MAX_SLOTS	(1U << 20)
+
+/* Room for the SQ and CQ twice over; more as a CQ overflow backlog grows. */
+static inline struct xr_track *xr_track_new(unsigned int sq_entries,
+					    unsigned int cq_entries)
+{
+	unsigned int slots = 256;
+	pthread_mutexattr_t attr;
+	struct xr_track *t;
+	size_t size;
+
+	while (slots < 2 * (sq_entries + cq_entries) &&
+	       slots < XR_TRACK_MAX_SLOTS)
+		slots *= 2;
+	size = sizeof(*t) + XR_TRACK_MAX_SLOTS * sizeof(t->slot[0]);
+	t = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (t == MAP_FAILED)
+		return NULL;
+	t->map_size = size;
+	t->mask = slots - 1;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&t->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	return t;
+}
+
+static inline void xr_track_lock(struct xr_track *t)
+{
+	/* the holder died (SIGKILL): the table was consistent between ops */
+	if (pthread_mutex_lock(&t->lock) == EOWNERDEAD)
+		pthread_mutex_consistent(&t->lock);
+}
+
+static inline void xr_track_unlock(struct xr_track *t)
+{
+	pthread_mutex_unlock(&t->lock);
+}
+
+static inline unsigned int xr_track_home(const struct xr_track *t, __u64 ud)
+{
+	ud ^= ud >> 33;
+	ud *= 0xff51afd7ed558ccdULL;
+	ud ^= ud >> 33;
+	return ud & t->mask;
+}
+
+/* The slot holding ud, or -1. */
+static inline long xr_track_find(const struct xr_track *t, __u64 ud)
+{
+	unsigned int i = xr_track_home(t, ud);
+
+	for (; t->slot[i].used; i = (i + 1) & t->mask) {
+		if (t->slot[i].ud == ud)
+			return i;
+	}
+	return -1;
+}
+
+/* A free slot for ud, which is not in the table. */
+static inline unsigned int xr_track_free_slot(const struct xr_track *t,
+					      __u64 ud)
+{
+	unsigned int i = xr_track_home(t, ud);
+
+	while (t->slot[i].used)
+		i = (i + 1) & t->mask;
+	return i;
+}
+
+/* Twice the slots, when 3/4 are used; false at the limit. */
+static inline bool xr_track_grow(struct xr_track *t)
+{
+	unsigned int old = t->mask + 1, i, n = 0;
+	struct xr_track_slot *keep;
+
+	if (old * 2 > XR_TRACK_MAX_SLOTS)
+		return false;
+	keep = malloc(t->inflight * sizeof(*keep));
+	if (!keep)
+		return false;
+	for (i = 0; i < old; i++) {
+		if (t->slot[i].used)
+			keep[n++] = t->slot[i];
+	}
+	memset(t->slot, 0, old * sizeof(t->slot[0]));
+	t->mask = old * 2 - 1;
+	for (i = 0; i < n; i++)
+		t->slot[xr_track_free_slot(t, keep[i].ud)] = keep[i];
+	free(keep);
+	return true;
+}
+
+/* Empty slot i, moving back what probed past it (no tombstones). */
+static inline void xr_track_remove(struct xr_track *t, unsigned int i)
+{
+	unsigned int j = i;
+
+	for (;;) {
+		unsigned int home;
+
+		j = (j + 1) & t->mask;
+		if (!t->slot[j].used)
+			break;
+		home = xr_track_home(t, t->slot[j].ud);
+		/* j's entry may fill i if i is not before its home slot */
+		if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+			t->slot[i] = t->slot[j];
+			i = j;
+		}
+	}
+	t->slot[i].used = 0;
+	t->slot[i].in_cq = 0;
+	t->inflight--;
+}
+
+/* Say what broke exactly-once, and end the test. */
+static inline void __attribute__((format(printf, 2, 3), noreturn))
+xr_track_fail(const struct xr_ring *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "# xuring: ring fd %d: ", r->fd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (%u user_data values in flight)\n",
+		r->track ? r->track->inflight : 0);
+	fflush(stderr);
+	abort();
+}
+
+/* Account for the SQEs xr_flush_sq() is about to publish. */
+static inline void xr_track_publish(struct xr_ring *r, unsigned int from,
+				    unsigned int to)
+{
+	unsigned int mask = r->p.sq_entries - 1;
+	struct xr_track *t;
+
+	if (r->untracked)
+		return;
+	/* a ring mapped by hand rather than by xr_ring_init() */
+	if (!r->track) {
+		r->track = xr_track_new(r->p.sq_entries, r->p.cq_entries);
+		if (!r->track)
+			xr_track_fail(r, "no memory to track requests");
+	}
+	t = r->track;
+	xr_track_lock(t);
+	for (; from != to; from++) {
+		__u64 ud = r->sqes[from & mask].user_data;
+		long found = xr_track_find(t, ud);
+
+		if (found >= 0 && (ud & ~0xffffffffffffULL) == XR_UD_TAG) {
+			xr_track_unlock(t);
+			xr_track_fail(r, "SQE with user_data %#llx published while a request with it is in flight",
+				      (unsigned long long)ud);
+		}
+		t->submitted++;
+		if (found >= 0) {
+			t->slot[found].used++;
+			continue;
+		}
+		if (t->inflight >= (t->mask + 1) / 4 * 3 && !xr_track_grow(t)) {
+			xr_track_unlock(t);
+			xr_track_fail(r, "no room to track more user_data in flight");
+		}
+		found = xr_track_free_slot(t, ud);
+		t->slot[found].ud = ud;
+		t->slot[found].used = 1;
+		t->inflight++;
+	}
+	xr_track_unlock(t);
+}
+
+/*
+ * Every CQE waiting in the CQ belongs to a request in flight, and no
+ * two of them to the same one; where names the moment for the message.
+ * Consumes nothing. Under the table's lock.
+ */
+static inline void xr_cq_audit_locked(struct xr_ring *r, const char *where)
+{
+	struct xr_track *t = r->track;
+	unsigned int head = *r->cq_head;
+	unsigned int tail = xr_load_acquire(r->cq_tail);
+	unsigned int pos;
+
+	for (pos = head; pos != tail; pos++) {
+		const struct xuring_cqe *cqe =
+			&r->cqes[pos & (r->p.cq_entries - 1)];
+		long i = xr_track_find(t, cqe->user_data);
+
+		if (i < 0 || t->slot[i].in_cq == t->slot[i].used) {
+			xr_track_unlock(t);
+			xr_track_fail(r, "%s: CQE %u of %u waiting (user_data %#llx res %d) is %s",
+				      where, pos - head + 1, tail - head,
+				      (unsigned long long)cqe->user_data,
+				      cqe->res, i < 0 ?
+				      "of no request in flight" :
+				      "a second CQE for its request");
+		}
+		t->slot[i].in_cq++;
+	}
+	for (pos = head; pos != tail; pos++)
+		t->slot[xr_track_find(t, r->cqes[pos & (r->p.cq_entries - 1)]
+				      .user_data)].in_cq = 0;
+}
+
+static inline void xr_cq_audit(struct xr_ring *r, const char *where)
+{
+	if (!r->track || !r->cq_ring)
+		return;
+	xr_track_lock(r->track);
+	xr_cq_audit_locked(r, where);
+	xr_track_unlock(r->track);
+}
+
+/*
+ * A CQE was consumed: its request must have been in flight. When that
+ * was the last request in flight, nothing may wait in the CQ either: a
+ * cheap audit, and the one that matters after a single request.
+ */
+static inline void xr_track_retire(struct xr_ring *r,
+				   const struct xuring_cqe *cqe)
+{
+	struct xr_track *t = r->track;
+	long i;
+
+	xr_track_lock(t);
+	i = xr_track_find(t, cqe->user_data);
+	if (i < 0) {
+		xr_track_unlock(t);
+		xr_track_fail(r, "CQE user_data %#llx res %d flags %#x matches no request in flight: a second completion, or one of nothing submitted",
+			      (unsigned long long)cqe->user_data, cqe->res,
+			      cqe->flags);
+	}
+	if (!--t->slot[i].used)
+		xr_track_remove(t, i);
+	if (!t->inflight)
+		xr_cq_audit_locked(r, "with nothing in flight");
+	xr_track_unlock(t);
+}
+
+/*
+ * Before a ring that ran requests goes: give a late duplicate CQE the
+ * moment it needs to show up, then audit the CQ.
+ */
+static inline void xr_ring_settle(struct xr_ring *r)
+{
+	if (!r->track || !r->cq_ring || !r->track->submitted)
+		return;
+	xr_sleep_ms(XR_LATE_CQE_MS);
+	xr_cq_audit(r, "at the end");
+}
+
+/*
+ * For a ring this process maps but another one submits to (received
+ * with SCM_RIGHTS, say): the other process's requests are not in this
+ * process's account, so their CQEs cannot be checked here.
+ */
+static inline void xr_track_off(struct xr_ring *r)
+{
+	if (r->track)
+		munmap(r->track, r->track->map_size);
+	r->track = NULL;
+	r->untracked = true;
 }
 
 /*
@@ -269,6 +670,14 @@ static inline int xr_ring_init_params(struct xr_ring *r, unsigned int entries,
 	ret = xr_setup(r->fd, entries, &r->p);
 	if (!ret)
 		ret = xr_ring_map(r);
+	if (!ret) {
+		/* now, so that children forked from here share the account */
+		r->track = xr_track_new(r->p.sq_entries, r->p.cq_entries);
+		if (!r->track) {
+			ret = -ENOMEM;
+			xr_ring_unmap(r);
+		}
+	}
 	if (ret) {
 		close(r->fd);
 		r->fd = -1;
@@ -286,10 +695,14 @@ static inline int xr_ring_init(struct xr_ring *r, unsigned int entries,
 
 static inline void xr_ring_exit(struct xr_ring *r)
 {
+	xr_ring_settle(r);
 	xr_ring_unmap(r);
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
+	if (r->track)
+		munmap(r->track, r->track->map_size);
+	r->track = NULL;
 }
 
 /* The next free SQE, zeroed, or NULL when the SQ is full. */
@@ -325,6 +738,8 @@ static inline unsigned int xr_flush_sq(struct xr_ring *r)
 	unsigned int mask = r->p.sq_entries - 1;
 	unsigned int tail = *r->sq_tail;
 
+	if (tail != r->sqe_tail)
+		xr_track_publish(r, tail, r->sqe_tail);
 	for (; tail != r->sqe_tail; tail++)
 		r->sq_array[tail & mask] = tail & mask;
 	xr_store_release(r->sq_tail, tail);
@@ -360,7 +775,10 @@ static inline unsigned int xr_cq_ready(const struct xr_ring *r)
 	return xr_load_acquire(r->cq_tail) - *r->cq_head;
 }
 
-/* Copy out and consume the oldest CQE; false if the CQ is empty. */
+/*
+ * Copy out and consume the oldest CQE; false if the CQ is empty. Ends
+ * the test if the CQE belongs to no request in flight.
+ */
 static inline bool xr_reap_cqe(struct xr_ring *r, struct xuring_cqe *cqe)
 {
 	unsigned int head = *r->cq_head;
@@ -370,8 +788,53 @@ static inline bool xr_reap_cqe(struct xr_ring *r, struct xuring_cqe *cqe)
 	*cqe = r->cqes[head & (r->p.cq_entries - 1)];
 	/* the slot is free for the kernel only after we have read it */
 	xr_store_release(r->cq_head, head + 1);
+	if (r->track)
+		xr_track_retire(r, cqe);
 	return true;
 }
+
+/* The user_data of the SQE xr_get_sqe() handed out last. */
+static inline __u64 xr_last_sqe_ud(const struct xr_ring *r)
+{
+	return r->sqes[(r->sqe_tail - 1) & (r->p.sq_entries - 1)].user_data;
+}
+
+/*
+ * The index of the first of n CQEs whose user_data is not one of the n
+ * values from base, or repeats an earlier CQE's; -1 when each of the n
+ * came exactly once. -2 if there is no memory to tell.
+ */
+static inline long xr_cqes_each_once(const struct xuring_cqe *cqes,
+				     unsigned int n, __u64 base)
+{
+	unsigned char *seen = calloc(n ? n : 1, 1);
+	unsigned int i;
+	long bad = -1;
+
+	if (!seen)
+		return -2;
+	for (i = 0; i < n && bad < 0; i++) {
+		long k = xr_ud_index(cqes[i].user_data, base, n);
+
+		if (k < 0 || seen[k])
+			bad = i;
+		else
+			seen[k] = 1;
+	}
+	free(seen);
+	return bad;
+}
+
+/* Assert (in a harness test) that xr_cqes_each_once() finds no fault. */
+#define XR_ASSERT_EACH_ONCE(cqes, n, base) do {				\
+	long __bad = xr_cqes_each_once((cqes), (n), (base));		\
+	if (__bad >= 0)							\
+		TH_LOG("CQE %ld of %u: user_data %#llx is not one of %#llx + [0, %u), or came twice", \
+		       __bad, (unsigned int)(n),			\
+		       (unsigned long long)(cqes)[__bad].user_data,	\
+		       (unsigned long long)(base), (unsigned int)(n));	\
+	ASSERT_EQ(-1, __bad);						\
+} while (0)
 
 /* Reap one CQE, waiting for it with ENTER(GETEVENTS) if need be. */
 static inline int xr_wait_cqe(struct xr_ring *r, struct xuring_cqe *cqe)
@@ -384,30 +847,6 @@ static inline int xr_wait_cqe(struct xr_ring *r, struct xuring_cqe *cqe)
 			return ret;
 	}
 	return 0;
-}
-
-static inline __u64 xr_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static inline __u64 xr_ms_since(__u64 start_ns)
-{
-	return (xr_now_ns() - start_ns) / 1000000;
-}
-
-static inline void xr_sleep_ms(unsigned int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
 }
 
 static inline pid_t xr_gettid(void)

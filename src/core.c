@@ -34,6 +34,7 @@
 
 #include "core.h"
 #include "opdef.h"
+#include "policy.h"
 #include "rsrc.h"
 #include "sqpoll.h"
 #include "stats.h"
@@ -89,9 +90,9 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 	if (ctx->req_cache)
 		return true;
 
-	nr = kmem_cache_alloc_bulk(xr_req_cachep,
-				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN,
-				   ARRAY_SIZE(reqs), reqs);
+	nr = xr_kmem_cache_alloc_bulk(xr_req_cachep,
+				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN,
+				      ARRAY_SIZE(reqs), reqs);
 	if (unlikely(nr <= 0)) {
 		reqs[0] = kmem_cache_alloc(xr_req_cachep, GFP_KERNEL_ACCOUNT);
 		if (!reqs[0])
@@ -111,7 +112,6 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 		req->creds = NULL;
 		req->fixed_buf = NULL;
 		req->async_data = NULL;
-		atomic_set(&req->refs, 1);
 		xr_req_cache_push(ctx, req);
 	}
 	return true;
@@ -151,6 +151,8 @@ static void xr_free_req(struct xuring_req *req)
 {
 	struct xuring_ring_ctx *ctx = req->ctx;
 
+	/* nobody may hold a reference to a request that is freed */
+	WARN_ON_ONCE(refcount_read(&req->refs) > 1);
 	if (unlikely(READ_ONCE(ctx->dying)))
 		xr_free_req_to_slab(req);
 	else if (xr_in_submit_context(ctx))
@@ -237,45 +239,50 @@ static __always_inline void xr_req_release_resources(struct xuring_req *req)
 }
 
 /*
- * The completion side is done with @req (its CQE posted or skipped).
- * True if it may be released and freed now; false if an issuer still
- * holds it, and will do both in xr_req_unhold().
+ * The completion's reference is the only one: no issuer is inside a call
+ * on the request and io-wq is done with it, so nobody else will touch it
+ * or what it holds. Pairs with the fully ordered decrements of the other
+ * holders, which are their last accesses.
  */
-static __always_inline bool xr_req_put_completed(struct xuring_req *req)
+static __always_inline bool xr_req_sole(struct xuring_req *req)
 {
-	/* pairs with the issuer's fully ordered decrement */
-	if (likely(atomic_read_acquire(&req->refs) == 1))
-		return true;
-	if (!atomic_dec_and_test(&req->refs))
-		return false;
-	/* as a free request must be */
-	atomic_set(&req->refs, 1);
-	return true;
+	return atomic_read_acquire(&req->refs.refs) == 1;
 }
 
-/* An issuer still inside a call on the request's file (xr_req_hold()). */
-static __always_inline bool xr_req_held(struct xuring_req *req)
+/*
+ * The last reference is gone: do what was left for it (issue the request
+ * again, see XR_REQ_AF_REISSUE), or release what the request holds and
+ * free it.
+ */
+static void xr_req_last_put(struct xuring_req *req)
 {
-	return atomic_read_acquire(&req->refs) != 1;
+	if (unlikely(test_bit(XR_REQ_AF_REISSUE, &req->atomic_flags))) {
+		clear_bit(XR_REQ_AF_REISSUE, &req->atomic_flags);
+		/* a live request again: the completion's reference */
+		refcount_set(&req->refs, 1);
+		xr_op_defs[req->opcode].reissue(req);
+		return;
+	}
+	xr_req_release_resources(req);
+	xr_free_req(req);
 }
 
-void xr_req_unhold(struct xuring_req *req)
+/* Drop a reference (an issuer's hold, io-wq's, a completion's). */
+void xr_req_put(struct xuring_req *req)
 {
-	/* the CQE went out while we were inside the call: ours to free */
-	if (atomic_dec_and_test(&req->refs)) {
-		atomic_set(&req->refs, 1);
+	if (refcount_dec_and_test(&req->refs))
+		xr_req_last_put(req);
+}
+
+/* The completion is done with @req: its CQE posted, or discarded. */
+static void xr_req_put_completion(struct xuring_req *req)
+{
+	if (likely(xr_req_sole(req))) {
 		xr_req_release_resources(req);
 		xr_free_req(req);
+		return;
 	}
-}
-
-/* Free a request whose CQE is out, unless an issuer still holds it. */
-static void xr_req_free_completed(struct xuring_req *req)
-{
-	if (xr_req_put_completed(req)) {
-		xr_req_release_resources(req);
-		xr_free_req(req);
-	}
+	xr_req_put(req);
 }
 
 /* Write one CQE if there is room. Under completion_lock. */
@@ -330,7 +337,9 @@ static inline bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
 		return false;
 	if (list_empty(&ctx->cq_overflow_list))
 		atomic_or(XURING_SQ_CQ_OVERFLOW, &ctx->rings->sq_flags);
+	/* the list keeps the completion's reference; submission sees the count */
 	list_add_tail(&req->list, &ctx->cq_overflow_list);
+	WRITE_ONCE(ctx->nr_overflow, ctx->nr_overflow + 1);
 	return true;
 }
 
@@ -346,6 +355,7 @@ bool __xr_cq_overflow_flush(struct xuring_ring_ctx *ctx)
 		if (!xr_fill_cqe(ctx, req->user_data, req->res, req->cflags))
 			break;
 		list_move_tail(&req->list, &done);
+		WRITE_ONCE(ctx->nr_overflow, ctx->nr_overflow - 1);
 	}
 	empty = list_empty(&ctx->cq_overflow_list);
 	if (empty)
@@ -357,7 +367,7 @@ bool __xr_cq_overflow_flush(struct xuring_ring_ctx *ctx)
 		xr_cq_wake(ctx);
 		list_for_each_entry_safe(req, tmp, &done, list) {
 			list_del(&req->list);
-			xr_req_free_completed(req);
+			xr_req_put_completion(req);
 		}
 	}
 	return empty;
@@ -371,10 +381,12 @@ void xr_cq_overflow_discard(struct xuring_ring_ctx *ctx)
 
 	spin_lock_irq(&ctx->completion_lock);
 	list_splice_init(&ctx->cq_overflow_list, &done);
+	WRITE_ONCE(ctx->nr_overflow, 0);
+	atomic_andnot(XURING_SQ_CQ_OVERFLOW, &ctx->rings->sq_flags);
 	spin_unlock_irq(&ctx->completion_lock);
 	list_for_each_entry_safe(req, tmp, &done, list) {
 		list_del(&req->list);
-		xr_req_free_completed(req);
+		xr_req_put_completion(req);
 	}
 }
 
@@ -429,15 +441,16 @@ static __always_inline unsigned int
 xr_complete_one_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 		       struct xuring_req **to_free)
 {
-	bool held = xr_req_held(req);
+	bool sole = xr_req_sole(req);
 
 	/* release first, so that a file closed after the CQE is closed */
-	if (likely(!held))
+	if (likely(sole))
 		xr_req_release_resources(req);
 	if (xr_post_req_locked(ctx, req))
 		return 0;
-	if (unlikely(held)) {
-		if (!xr_req_put_completed(req))
+	if (unlikely(!sole)) {
+		/* another holder is still at it: the last one frees */
+		if (!refcount_dec_and_test(&req->refs))
 			return 0;
 		xr_req_release_resources(req);
 	}
@@ -459,8 +472,8 @@ xr_complete_linked_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 
 	if ((req->flags & XR_REQ_F_FAIL) && !(req->flags & XR_REQ_F_HARDLINK)) {
 		failed = xr_detach_failed_links(req);
-	} else if (unlikely(ctx->dying)) {
-		/* no new work during teardown: cancel the rest */
+	} else if (unlikely(xr_ring_stopping(ctx))) {
+		/* no new work once closed or the owner is gone: cancel */
 		failed = xr_detach_failed_links(req);
 	} else {
 		list_add_tail(&req->link->list, next);
@@ -524,6 +537,25 @@ static void xr_recycle_req_stack(struct xuring_ring_ctx *ctx,
 }
 
 static void xr_punt_to_iowq(struct xuring_req *req);
+
+/*
+ * A link successor or a drained request that a completion in submit
+ * context released. Only the owner's submitters issue it here; a closing
+ * ring or a gone owner cancels it; any other context (teardown reaping
+ * polled I/O) hands it to io-wq, which checks the owner before it runs
+ * anything.
+ */
+static void xr_queue_released(struct xuring_req *req)
+{
+	struct xuring_ring_ctx *ctx = req->ctx;
+
+	if (unlikely(xr_ring_stopping(ctx)))
+		xr_req_complete(req, -ECANCELED);
+	else if (likely(ctx->submit_state.can_issue))
+		xr_queue_sqe(req);
+	else
+		xr_punt_to_iowq(req);
+}
 
 /*
  * Completion outside the submitter's batch: an io-wq worker, an interrupt,
@@ -592,7 +624,7 @@ void __xr_flush_completions(struct xuring_ring_ctx *ctx)
 		xr_recycle_req_stack(ctx, to_free, last_free, nr_free);
 		list_for_each_entry_safe(req, tmp, &next, list) {
 			list_del(&req->list);
-			xr_queue_sqe(req);
+			xr_queue_released(req);
 		}
 	}
 }
@@ -646,10 +678,23 @@ static void xr_prep_async_work(struct xuring_req *req)
 	}
 }
 
+/* To io-wq, which holds a reference until it is done with the request. */
 static void xr_punt_to_iowq(struct xuring_req *req)
 {
 	xr_prep_async_work(req);
+	refcount_inc(&req->refs);
 	xr_iowq_enqueue(req->ctx->iowq, &req->work);
+}
+
+/*
+ * Only the owner's submitters issue inline: they hold uring_lock and
+ * run in the owner's mm, which user pointers in SQEs refer to.
+ */
+static __always_inline void xr_assert_can_issue(struct xuring_ring_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->uring_lock);
+	WARN_ON_ONCE(!ctx->submit_state.can_issue ||
+		     current->mm != ctx->owner.mm);
 }
 
 /*
@@ -658,7 +703,10 @@ static void xr_punt_to_iowq(struct xuring_req *req)
  */
 static __always_inline void xr_issue_inline(struct xuring_req *req)
 {
-	int ret = xr_issue(req, XR_ISSUE_NONBLOCK);
+	int ret;
+
+	xr_assert_can_issue(req->ctx);
+	ret = xr_issue(req, XR_ISSUE_NONBLOCK);
 
 	if (likely(ret == XR_ISSUE_SKIP_COMPLETE))
 		return;
@@ -669,6 +717,17 @@ static __always_inline void xr_issue_inline(struct xuring_req *req)
 	xr_req_complete_inline(req, ret);
 }
 
+/*
+ * A worker completes a request whose issue returned a result: no I/O of
+ * it is pending and no issuer is inside a call, so what it holds can go
+ * before its CQE, though io-wq's reference keeps the request itself.
+ */
+static void xr_wq_complete(struct xuring_req *req, s32 res)
+{
+	xr_req_release_resources(req);
+	xr_req_complete(req, res);
+}
+
 /* io-wq's entry point: issue with blocking allowed. */
 static void xr_wq_run(struct xr_work *work)
 {
@@ -676,7 +735,7 @@ static void xr_wq_run(struct xr_work *work)
 	int ret;
 
 	if (READ_ONCE(work->flags) & XR_WORK_CANCEL) {
-		xr_req_complete(req, -ECANCELED);
+		xr_wq_complete(req, -ECANCELED);
 		return;
 	}
 	ret = xr_issue(req, XR_ISSUE_IOWQ);
@@ -685,13 +744,19 @@ static void xr_wq_run(struct xr_work *work)
 	ret = xr_fixup_restart(ret);
 	if (ret == -EINTR && (READ_ONCE(work->flags) & XR_WORK_CANCEL))
 		ret = -ECANCELED;
-	xr_req_complete(req, ret);
+	xr_wq_complete(req, ret);
 }
 
 static void xr_wq_cancel(struct xr_work *work)
 {
-	xr_req_complete(container_of(work, struct xuring_req, work),
-			-ECANCELED);
+	xr_wq_complete(container_of(work, struct xuring_req, work),
+		       -ECANCELED);
+}
+
+/* io-wq is done with the request: its reference goes. */
+static void xr_wq_done(struct xr_work *work)
+{
+	xr_req_put(container_of(work, struct xuring_req, work));
 }
 
 static const struct cred *xr_wq_creds(struct xr_work *work)
@@ -704,6 +769,7 @@ static const struct cred *xr_wq_creds(struct xr_work *work)
 const struct xr_iowq_ops xr_req_wq_ops = {
 	.run	= xr_wq_run,
 	.cancel	= xr_wq_cancel,
+	.done	= xr_wq_done,
 	.creds	= xr_wq_creds,
 };
 
@@ -786,10 +852,22 @@ void xr_cancel_deferred(struct xuring_ring_ctx *ctx)
 	}
 }
 
-/* A link successor or a drained request whose turn came, from io-wq. */
+/* A request to be issued (again) from io-wq, from any context. */
 void xr_req_issue_from_wq(struct xuring_req *req)
 {
 	xr_punt_to_iowq(req);
+}
+
+/*
+ * A completion that wants @req issued again (an -EAGAIN an issuer could
+ * not see coming) hands over its reference: whoever drops the last one,
+ * itself now or an issuer still inside the call, calls the op's
+ * ->reissue. Any context.
+ */
+void xr_req_reissue(struct xuring_req *req)
+{
+	set_bit(XR_REQ_AF_REISSUE, &req->atomic_flags);
+	xr_req_put(req);
 }
 
 static const struct xuring_sqe *xr_get_sqe(struct xuring_ring_ctx *ctx)
@@ -856,7 +934,9 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 	req->opcode = opcode;
 	req->flags = sqe_flags;
 	req->user_data = READ_ONCE(sqe->user_data);
-	/* file, link, creds, fixed_buf, async_data and refs are as freed */
+	/* file, link, creds, fixed_buf and async_data are as freed */
+	refcount_set(&req->refs, 1);
+	req->atomic_flags = 0;
 	req->res = 0;
 	req->cflags = 0;
 	req->work.flags = 0;
@@ -875,8 +955,9 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 		req->flags &= XR_SQE_VALID_FLAGS;
 		return -EINVAL;
 	}
-	if (unlikely(!def->prep))
-		return -EOPNOTSUPP;
+	/* the administrator's allowlist holds only ops with a row */
+	if (unlikely(!xr_op_allowed(opcode)))
+		return def->prep ? -EACCES : -EOPNOTSUPP;
 	if (unlikely(sqe_flags & XURING_SQE_IO_DRAIN)) {
 		struct xuring_req *head = ctx->submit_state.link_head;
 
@@ -1016,6 +1097,16 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 	left = min3(nr, ctx->sq_entries, entries);
 	if (unlikely(!left))
 		return 0;
+	/*
+	 * A full CQ overflow backlog holds submission back until the CQ is
+	 * reaped: what a ring may make the module keep is bounded, and no
+	 * CQE is ever dropped.
+	 */
+	if (unlikely(READ_ONCE(ctx->nr_overflow) >= xr_cq_overflow_cap(ctx))) {
+		xr_cq_overflow_flush(ctx);
+		if (READ_ONCE(ctx->nr_overflow) >= xr_cq_overflow_cap(ctx))
+			return -EBUSY;
+	}
 	/* plug when the batch is big enough for merging to pay off */
 	ctx->submit_state.need_plug = left > 2;
 	ctx->submit_state.submit_nr = left;

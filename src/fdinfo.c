@@ -7,6 +7,7 @@
 
 #include "core.h"
 #include "fdinfo.h"
+#include "policy.h"
 #include "sqpoll.h"
 
 void xr_show_fdinfo(struct xuring_ring_ctx *ctx, struct seq_file *m)
@@ -35,4 +36,5 @@ void xr_show_fdinfo(struct xuring_ring_ctx *ctx, struct seq_file *m)
 	if (ctx->iowq)
 		xr_iowq_show(ctx->iowq, m);
 	xr_sqpoll_show(ctx, m);
+	xr_policy_show_fdinfo(m);
 }

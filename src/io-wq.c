@@ -6,17 +6,31 @@
  * bounded (regular files and block devices: the wait is bounded by the
  * device) and unbounded (pipes, sockets, ttys: the wait may be forever),
  * each with its own worker limit. Work hashed by inode is serialized: a
- * worker holding a hash bucket runs its work in order and nobody else
- * takes work of that bucket meanwhile, so buffered writes to one file do
- * not pile up on its inode lock.
+ * worker holding a hash bucket runs that bucket's work in order, one item
+ * after the other, and nobody else takes work of that bucket meanwhile,
+ * so buffered writes to one file do not pile up on its inode lock.
  *
- * Workers are kthreads. They borrow the ring owner's mm while they have
- * work (see owner.c: without pinning it) and switch away when idle; each
- * work item runs with the credentials the ops hand back. Once the owner's
- * address space is gone, work is cancelled instead of run. Cancelling a
- * running work item sends the worker SIGKILL, which it allows, so that
- * interruptible and killable waits end; the worker flushes the signal
- * before its next item.
+ * Progress. io_uring creates a worker when one blocks (a scheduler hook);
+ * kthreads get no such hook, so every item queued gets a free worker of
+ * its own, up to the class's limit: an idle worker taken off the idle
+ * list as it is woken, or a new one. An item may therefore wait for a
+ * worker only while its class is at its limit, never behind an item that
+ * blocks forever on a worker that could have been another. The exception
+ * is hashed work whose bucket is held: its holder runs it next, and that
+ * work is bounded (regular files), so it needs no worker of its own.
+ *
+ * Workers are kthreads that act for the ring's owner (owner.c): they
+ * borrow its mm with an mm_users reference while they have work, and give
+ * it back when idle; they live in its cgroups and are charged to its user
+ * against RLIMIT_NPROC before they first run. Each work item runs with
+ * the credentials the ops hand back. Once the owner is gone, queued work
+ * is cancelled instead of run.
+ *
+ * Cancelling a running item sends its worker a signal that is not fatal
+ * (io_uring sets TIF_NOTIFY_SIGNAL, which modules cannot reach): it ends
+ * interruptible waits, the ones that may last forever, while regular-file
+ * I/O, which stops only for fatal signals, runs to its end, as with
+ * io_uring. The worker flushes the signal before its next item.
  *
  * Workers are created from a work item, because work is queued from
  * contexts that cannot sleep (link successors completed in interrupt
@@ -26,7 +40,10 @@
  */
 #include <linux/hash.h>
 #include <linux/kthread.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -36,6 +53,8 @@
 #include "stats.h"
 
 #define XR_IOWQ_IDLE_TIMEOUT	(5 * HZ)
+/* what cancellation sends a worker; not fatal, see above */
+#define XR_IOWQ_CANCEL_SIGNAL	SIGUSR1
 
 enum {
 	XR_WQ_ACCT_BOUND,
@@ -54,12 +73,16 @@ struct xr_iowq_acct {
 
 struct xr_worker {
 	struct list_head	node;		/* wq->workers */
-	struct list_head	idle_node;	/* acct->idle_list */
+	/* on acct->idle_list while idle; empty once woken for work */
+	struct list_head	idle_node;
 	struct task_struct	*task;
 	struct xr_iowq		*wq;
 	struct xr_iowq_acct	*acct;
+	/* the item being run; the pool's reference keeps it alive */
 	struct xr_work		*cur_work;
-	bool			has_mm;
+	/* acting for the owner (xr_owner_enter()) */
+	bool			entered;
+	struct xr_owner_scope	scope;
 };
 
 struct xr_iowq {
@@ -67,7 +90,7 @@ struct xr_iowq {
 	spinlock_t		lock;
 	struct xr_iowq_acct	acct[XR_WQ_ACCT_NR];
 	const struct xr_iowq_ops *ops;
-	struct xr_owner_mm	*omm;
+	struct xr_owner		*owner;
 	pid_t			owner_tgid;
 	struct list_head	workers;
 	unsigned int		nr_alive;
@@ -80,7 +103,7 @@ struct xr_iowq {
 static void xr_iowq_create_workers(struct work_struct *work);
 
 struct xr_iowq *xr_iowq_create(const struct xr_iowq_ops *ops,
-			       struct xr_owner_mm *omm, unsigned int bounded_max,
+			       struct xr_owner *owner, unsigned int bounded_max,
 			       unsigned int unbounded_max)
 {
 	struct xr_iowq *wq;
@@ -97,7 +120,7 @@ struct xr_iowq *xr_iowq_create(const struct xr_iowq_ops *ops,
 	wq->acct[XR_WQ_ACCT_BOUND].max_workers = max(bounded_max, 1U);
 	wq->acct[XR_WQ_ACCT_UNBOUND].max_workers = max(unbounded_max, 1U);
 	wq->ops = ops;
-	wq->omm = omm;
+	wq->owner = owner;
 	wq->owner_tgid = current->tgid;
 	INIT_LIST_HEAD(&wq->workers);
 	init_waitqueue_head(&wq->exit_wait);
@@ -119,14 +142,25 @@ void xr_iowq_hash_work(struct xr_work *work, void *key)
 	work->hash = hash_ptr(key, XR_WQ_HASH_BITS);
 }
 
-/* Wake an idle worker of @acct, or ask for a new one. Under wq->lock. */
-static bool xr_iowq_activate(struct xr_iowq *wq, struct xr_iowq_acct *acct)
+/*
+ * A new item is queued on @acct: give it a free worker of its own. Wake
+ * an idle one, taking it off the idle list so that the next item does
+ * not count on it too, or ask for a new one. Returns true if the caller
+ * must queue the creation work. Under wq->lock.
+ */
+static bool xr_iowq_activate(struct xr_iowq *wq, struct xr_iowq_acct *acct,
+			     struct xr_work *work)
 {
 	struct xr_worker *worker;
 
+	lockdep_assert_held(&wq->lock);
+	/* the bucket's holder runs it when it is done with the one before */
+	if ((work->flags & XR_WORK_HASHED) && test_bit(work->hash, wq->hash_busy))
+		return false;
 	worker = list_first_entry_or_null(&acct->idle_list, struct xr_worker,
 					  idle_node);
 	if (worker) {
+		list_del_init(&worker->idle_node);
 		wake_up_process(worker->task);
 		return false;
 	}
@@ -135,6 +169,15 @@ static bool xr_iowq_activate(struct xr_iowq *wq, struct xr_iowq_acct *acct)
 	acct->nr_workers++;
 	acct->nr_to_create++;
 	return true;
+}
+
+static void xr_iowq_finish(struct xr_iowq *wq, struct xr_work *work,
+			   bool run)
+{
+	if (run)
+		wq->ops->run(work);
+	else
+		wq->ops->cancel(work);
 }
 
 void xr_iowq_enqueue(struct xr_iowq *wq, struct xr_work *work)
@@ -146,14 +189,36 @@ void xr_iowq_enqueue(struct xr_iowq *wq, struct xr_work *work)
 	spin_lock_irqsave(&wq->lock, flags);
 	if (unlikely(wq->exiting)) {
 		spin_unlock_irqrestore(&wq->lock, flags);
-		wq->ops->cancel(work);
+		xr_iowq_finish(wq, work, false);
+		wq->ops->done(work);
 		return;
 	}
 	list_add_tail(&work->node, &acct->work_list);
-	create = xr_iowq_activate(wq, acct);
+	create = xr_iowq_activate(wq, acct, work);
 	spin_unlock_irqrestore(&wq->lock, flags);
 	if (create)
-		queue_work(system_unbound_wq, &wq->create_work);
+		queue_work(system_dfl_wq, &wq->create_work);
+}
+
+/*
+ * The next item of the hash bucket this worker holds, keeping the bucket
+ * held; or, with none left, release the bucket. Under wq->lock.
+ */
+static struct xr_work *xr_iowq_next_hashed(struct xr_iowq *wq,
+					   struct xr_iowq_acct *acct,
+					   unsigned int hash)
+{
+	struct xr_work *work;
+
+	lockdep_assert_held(&wq->lock);
+	list_for_each_entry(work, &acct->work_list, node) {
+		if ((work->flags & XR_WORK_HASHED) && work->hash == hash) {
+			list_del_init(&work->node);
+			return work;
+		}
+	}
+	__clear_bit(hash, wq->hash_busy);
+	return NULL;
 }
 
 /*
@@ -165,6 +230,7 @@ static struct xr_work *xr_iowq_next_work(struct xr_iowq *wq,
 {
 	struct xr_work *work;
 
+	lockdep_assert_held(&wq->lock);
 	list_for_each_entry(work, &acct->work_list, node) {
 		if (work->flags & XR_WORK_HASHED) {
 			if (test_bit(work->hash, wq->hash_busy))
@@ -177,40 +243,42 @@ static struct xr_work *xr_iowq_next_work(struct xr_iowq *wq,
 	return NULL;
 }
 
-static bool xr_worker_get_mm(struct xr_worker *worker)
+/* Act for the owner, if not already; false once the owner is gone. */
+static bool xr_worker_enter(struct xr_worker *worker)
 {
-	if (worker->has_mm)
+	if (worker->entered)
 		return true;
-	/* the owner's address space is gone: its requests cannot run */
-	if (!xr_owner_mm_use(worker->wq->omm))
-		return false;
-	worker->has_mm = true;
-	return true;
+	worker->entered = xr_owner_enter(worker->wq->owner, &worker->scope);
+	return worker->entered;
 }
 
-static void xr_worker_put_mm(struct xr_worker *worker)
+static void xr_worker_leave(struct xr_worker *worker)
 {
-	if (!worker->has_mm)
+	if (!worker->entered)
 		return;
-	xr_owner_mm_unuse(worker->wq->omm);
-	worker->has_mm = false;
+	xr_owner_leave(worker->wq->owner, &worker->scope);
+	worker->entered = false;
 }
 
+/* Run (or, the owner being gone, cancel) one item. Not under wq->lock. */
 static void xr_worker_run(struct xr_worker *worker, struct xr_work *work)
 {
 	struct xr_iowq *wq = worker->wq;
 	const struct cred *old;
 
-	if (!xr_worker_get_mm(worker)) {
-		wq->ops->cancel(work);
+	if (!xr_worker_enter(worker)) {
+		xr_iowq_finish(wq, work, false);
 		return;
 	}
 	old = override_creds(wq->ops->creds(work));
-	wq->ops->run(work);
+	/* it holds the owner's mm, maybe for ever: watch for an exec */
+	xr_owner_busy_begin(wq->owner);
+	xr_iowq_finish(wq, work, true);
+	xr_owner_busy_end(wq->owner);
 	revert_creds(old);
-	/* the owner is exiting: switch away now, ->release waits for it */
-	if (READ_ONCE(wq->omm->dead))
-		xr_worker_put_mm(worker);
+	/* the owner went: give its mm back now rather than when idle */
+	if (xr_owner_is_gone(wq->owner))
+		xr_worker_leave(worker);
 }
 
 static int xr_worker_fn(void *data)
@@ -222,11 +290,13 @@ static int xr_worker_fn(void *data)
 	long left = 1;
 
 	/* cancellation interrupts what a work item waits on */
-	allow_signal(SIGKILL);
+	allow_signal(XR_IOWQ_CANCEL_SIGNAL);
 
 	spin_lock_irq(&wq->lock);
+	work = NULL;
 	for (;;) {
-		work = xr_iowq_next_work(wq, acct);
+		if (!work)
+			work = xr_iowq_next_work(wq, acct);
 		if (work) {
 			bool hashed = work->flags & XR_WORK_HASHED;
 			unsigned int hash = work->hash;
@@ -238,13 +308,25 @@ static int xr_worker_fn(void *data)
 
 			spin_lock_irq(&wq->lock);
 			worker->cur_work = NULL;
-			if (hashed)
-				__clear_bit(hash, wq->hash_busy);
 			/* a cancel that raced with the end of the work */
 			flush_signals(current);
+			spin_unlock_irq(&wq->lock);
+			/* nobody can reach the item through us any more */
+			wq->ops->done(work);
+			spin_lock_irq(&wq->lock);
+			/* the bucket's next item, or the bucket goes */
+			work = hashed ? xr_iowq_next_hashed(wq, acct, hash) : NULL;
 			/* the limit was lowered: let this one go */
-			if (acct->nr_workers > acct->max_workers)
+			if (acct->nr_workers > acct->max_workers) {
+				if (work) {
+					/* back where it was, for the others */
+					list_add(&work->node, &acct->work_list);
+					__clear_bit(hash, wq->hash_busy);
+					xr_iowq_activate(wq, acct, work);
+				}
 				break;
+			}
+			left = 1;
 			continue;
 		}
 		/* pool closing, idle too long, or over a lowered limit */
@@ -253,9 +335,9 @@ static int xr_worker_fn(void *data)
 			break;
 
 		/* idle: give the mm back first, so idling pins nothing */
-		if (worker->has_mm) {
+		if (worker->entered) {
 			spin_unlock_irq(&wq->lock);
-			xr_worker_put_mm(worker);
+			xr_worker_leave(worker);
 			spin_lock_irq(&wq->lock);
 			continue;
 		}
@@ -264,8 +346,15 @@ static int xr_worker_fn(void *data)
 		spin_unlock_irq(&wq->lock);
 		left = schedule_timeout(XR_IOWQ_IDLE_TIMEOUT);
 		spin_lock_irq(&wq->lock);
-		list_del(&worker->idle_node);
+		/* still listed: nobody woke us for work (timeout, destroy) */
+		list_del_init(&worker->idle_node);
 	}
+	spin_unlock_irq(&wq->lock);
+
+	xr_worker_leave(worker);
+	xr_owner_release_thread(wq->owner);
+
+	spin_lock_irq(&wq->lock);
 	acct->nr_workers--;
 	list_del(&worker->node);
 	wq->nr_alive--;
@@ -273,7 +362,6 @@ static int xr_worker_fn(void *data)
 	/* after this unlock the pool may be freed: touch nothing of it */
 	spin_unlock_irq(&wq->lock);
 
-	xr_worker_put_mm(worker);
 	kfree(worker);
 	atomic_long_dec(&xr_stats.workers);
 	module_put_and_kthread_exit(0);
@@ -292,7 +380,8 @@ static void xr_iowq_cancel_orphans(struct xr_iowq *wq,
 	spin_unlock_irq(&wq->lock);
 	list_for_each_entry_safe(work, tmp, &list, node) {
 		list_del_init(&work->node);
-		wq->ops->cancel(work);
+		xr_iowq_finish(wq, work, false);
+		wq->ops->done(work);
 	}
 }
 
@@ -301,8 +390,13 @@ static int xr_iowq_create_worker(struct xr_iowq *wq,
 {
 	struct xr_worker *worker;
 	struct task_struct *task;
+	struct mem_cgroup *old;
+	int ret;
 
-	worker = kzalloc(sizeof(*worker), GFP_KERNEL);
+	/* what the worker costs is the owner's, as an io-thread's would be */
+	old = set_active_memcg(wq->owner->memcg);
+	worker = kzalloc(sizeof(*worker), GFP_KERNEL_ACCOUNT);
+	set_active_memcg(old);
 	if (!worker)
 		return -ENOMEM;
 	worker->wq = wq;
@@ -313,6 +407,13 @@ static int xr_iowq_create_worker(struct xr_iowq *wq,
 	if (IS_ERR(task)) {
 		kfree(worker);
 		return PTR_ERR(task);
+	}
+	ret = xr_owner_adopt_thread(wq->owner, task);
+	if (ret) {
+		/* it never ran xr_worker_fn(): stopping it is all it takes */
+		kthread_stop(task);
+		kfree(worker);
+		return ret;
 	}
 	worker->task = task;
 	/* dropped by module_put_and_kthread_exit() in the worker */
@@ -372,14 +473,16 @@ void xr_iowq_cancel_all(struct xr_iowq *wq)
 	list_for_each_entry(worker, &wq->workers, node) {
 		if (!worker->cur_work)
 			continue;
+		/* the pool's reference keeps cur_work alive while listed */
 		worker->cur_work->flags |= XR_WORK_CANCEL;
-		send_sig(SIGKILL, worker->task, 1);
+		send_sig(XR_IOWQ_CANCEL_SIGNAL, worker->task, 1);
 	}
 	spin_unlock_irq(&wq->lock);
 
 	list_for_each_entry_safe(work, tmp, &list, node) {
 		list_del_init(&work->node);
-		wq->ops->cancel(work);
+		xr_iowq_finish(wq, work, false);
+		wq->ops->done(work);
 	}
 }
 

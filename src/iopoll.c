@@ -57,10 +57,11 @@ int xr_iopoll_poll_once(struct xuring_ring_ctx *ctx)
 		/* found something: poll the others without spinning */
 		if (ret)
 			poll_flags |= BLK_POLL_ONESHOT;
-		if (!rq_list_empty(iob.req_list) || READ_ONCE(req->iopoll_done))
+		if (!xr_rq_list_empty(iob.req_list) ||
+		    READ_ONCE(req->iopoll_done))
 			break;
 	}
-	if (!rq_list_empty(iob.req_list))
+	if (!xr_rq_list_empty(iob.req_list))
 		iob.complete(&iob);
 
 	prev = &ctx->iopoll_first;
@@ -92,7 +93,7 @@ int xr_iopoll_wait_locked(struct xuring_ring_ctx *ctx,
 	int ret = 0;
 
 	lockdep_assert_held(&ctx->uring_lock);
-	xr_submit_state_begin(ctx);
+	xr_submit_state_begin(ctx, true);
 	for (;;) {
 		if (ctx->iopoll_first) {
 			ret = xr_iopoll_poll_once(ctx);
@@ -115,7 +116,7 @@ int xr_iopoll_wait_locked(struct xuring_ring_ctx *ctx,
 			mutex_unlock(&ctx->uring_lock);
 			cond_resched();
 			mutex_lock(&ctx->uring_lock);
-			xr_submit_state_begin(ctx);
+			xr_submit_state_begin(ctx, true);
 		}
 	}
 	xr_submit_state_end(ctx);
@@ -132,13 +133,17 @@ int xr_iopoll_wait(struct xuring_ring_ctx *ctx, unsigned int min_events)
 	return ret;
 }
 
-/* Teardown: polled requests complete only if somebody polls them. */
+/*
+ * Teardown, or the owner's exit: polled requests complete only if
+ * somebody polls them. Not an issuing context: what the completions
+ * release is cancelled (the ring is stopping), never issued here.
+ */
 void xr_iopoll_reap_all(struct xuring_ring_ctx *ctx)
 {
 	if (!(ctx->flags & XURING_SETUP_IOPOLL))
 		return;
 	mutex_lock(&ctx->uring_lock);
-	xr_submit_state_begin(ctx);
+	xr_submit_state_begin(ctx, false);
 	while (ctx->iopoll_first) {
 		if (xr_iopoll_poll_once(ctx) < 0)
 			break;

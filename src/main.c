@@ -14,8 +14,10 @@
 #include "fdinfo.h"
 #include "ioctl.h"
 #include "iopoll.h"
+#include "policy.h"
 #include "sqpoll.h"
 #include "stats.h"
+#include "user.h"
 
 #define XR_ENTER_FLAGS	(XURING_ENTER_GETEVENTS | XURING_ENTER_SQ_WAKEUP | \
 			 XURING_ENTER_SQ_WAIT | XURING_ENTER_EXT_ARG)
@@ -27,7 +29,7 @@
  */
 static bool xr_may_submit(struct xuring_ring_ctx *ctx)
 {
-	if (unlikely(current->mm != ctx->mm))
+	if (unlikely(current->mm != ctx->owner.mm))
 		return false;
 	if (ctx->submitter_task && unlikely(ctx->submitter_task != current))
 		return false;
@@ -87,8 +89,11 @@ static int xr_enter(struct xuring_ring_ctx *ctx,
 		 */
 		ret = min_t(u32, arg->to_submit, INT_MAX);
 	} else if (arg->to_submit) {
+		/* the owner exited or exec'ed: the ring takes no new work */
+		if (unlikely(xr_owner_is_gone(&ctx->owner)))
+			return -EOWNERDEAD;
 		mutex_lock(&ctx->uring_lock);
-		xr_submit_state_begin(ctx);
+		xr_submit_state_begin(ctx, true);
 		ret = xr_submit_sqes(ctx, arg->to_submit);
 		xr_submit_state_end(ctx);
 		/* polling right after submitting: keep the lock, as io_uring */
@@ -202,6 +207,19 @@ static int xuring_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
+/*
+ * Every close of a ring fd, including close-on-exec: tells the owner
+ * tracking about an exec (owner.c).
+ */
+static int xuring_flush(struct file *file, fl_owner_t id)
+{
+	struct xuring_ring_ctx *ctx = xr_file_ctx(file);
+
+	if (ctx)
+		xr_owner_flush(&ctx->owner);
+	return 0;
+}
+
 static int xuring_release(struct inode *inode, struct file *file)
 {
 	struct xuring_ring_ctx *ctx = file->private_data;
@@ -237,25 +255,42 @@ static void xuring_show_fdinfo(struct seq_file *m, struct file *file)
 		xr_show_fdinfo(ctx, m);
 }
 
+/*
+ * 32-bit callers are refused: SQEs and registered iovec arrays would be
+ * read with the native layout, and a ring set up by a 64-bit process is
+ * read natively by its SQ thread whoever writes its SQEs. io_uring
+ * records the caller's ABI at setup instead; xuring supports 64-bit user
+ * space only.
+ */
+static long xuring_compat_ioctl(struct file *file, unsigned int cmd,
+				unsigned long uarg)
+{
+	return -EOPNOTSUPP;
+}
+
 const struct file_operations xuring_fops = {
 	.owner		= THIS_MODULE,
 	.open		= xuring_open,
+	.flush		= xuring_flush,
 	.release	= xuring_release,
 	.mmap		= xr_mmap,
 	.poll		= xuring_poll,
 	.unlocked_ioctl	= xuring_ioctl,
-	/* every argument is fixed-size with 64-bit pointers */
-	.compat_ioctl	= xuring_ioctl,
+	.compat_ioctl	= xuring_compat_ioctl,
 	.show_fdinfo	= xuring_show_fdinfo,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice xuring_miscdev = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "xuring",
 	.fops	= &xuring_fops,
-	/* like io_uring itself: any user may create rings */
-	.mode	= 0666,
+	/*
+	 * root only, unless the administrator grants a group access (the
+	 * packaged udev rule gives it to the xuring group): loading the
+	 * module must not hand every local user, container and sandbox an
+	 * io_uring-class interface the administrator may have turned off
+	 */
+	.mode	= 0660,
 	.groups	= xr_stats_groups,
 };
 
@@ -263,6 +298,7 @@ static int __init xuring_init(void)
 {
 	int ret;
 
+	xr_policy_init();
 	ret = xr_core_init();
 	if (ret)
 		return ret;
@@ -277,6 +313,7 @@ static int __init xuring_init(void)
 static void __exit xuring_exit(void)
 {
 	misc_deregister(&xuring_miscdev);
+	xr_users_exit();
 	xr_core_exit();
 }
 

@@ -3,8 +3,11 @@
  * One row per opcode: its facts and its prep/issue/cleanup. The core never
  * names an op; adding one is a row here and a file of its own. Opcodes of
  * io_uring that xuring does not implement have no row and complete with
- * -EOPNOTSUPP; XURING_REGISTER_PROBE reports exactly the rows below.
+ * -EOPNOTSUPP. The rows' names are what the allowed_ops parameter
+ * (policy.c) takes; XURING_REGISTER_PROBE reports the rows it allows.
  */
+#include <linux/string.h>
+
 #include "core.h"
 #include "opdef.h"
 #include "advise.h"
@@ -29,6 +32,7 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.prep			= xr_prep_readv,
 		.issue			= xr_read,
 		.cleanup		= xr_rw_cleanup,
+		.reissue		= xr_rw_reissue,
 	},
 	[XURING_OP_WRITEV] = {
 		.name			= "WRITEV",
@@ -41,6 +45,7 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.prep			= xr_prep_writev,
 		.issue			= xr_write,
 		.cleanup		= xr_rw_cleanup,
+		.reissue		= xr_rw_reissue,
 	},
 	[XURING_OP_FSYNC] = {
 		.name			= "FSYNC",
@@ -59,6 +64,7 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.prep			= xr_prep_read_fixed,
 		.issue			= xr_read,
 		.cleanup		= xr_rw_cleanup,
+		.reissue		= xr_rw_reissue,
 	},
 	[XURING_OP_WRITE_FIXED] = {
 		.name			= "WRITE_FIXED",
@@ -72,6 +78,7 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.prep			= xr_prep_write_fixed,
 		.issue			= xr_write,
 		.cleanup		= xr_rw_cleanup,
+		.reissue		= xr_rw_reissue,
 	},
 	[XURING_OP_SYNC_FILE_RANGE] = {
 		.name			= "SYNC_FILE_RANGE",
@@ -96,6 +103,7 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.prep			= xr_prep_read,
 		.issue			= xr_read,
 		.cleanup		= xr_rw_cleanup,
+		.reissue		= xr_rw_reissue,
 	},
 	[XURING_OP_WRITE] = {
 		.name			= "WRITE",
@@ -108,6 +116,7 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 		.prep			= xr_prep_write,
 		.issue			= xr_write,
 		.cleanup		= xr_rw_cleanup,
+		.reissue		= xr_rw_reissue,
 	},
 	[XURING_OP_FADVISE] = {
 		.name			= "FADVISE",
@@ -120,4 +129,16 @@ const struct xr_op_def xr_op_defs[XURING_OP_LAST] = {
 bool xr_op_supported(unsigned int opcode)
 {
 	return opcode < XURING_OP_LAST && xr_op_defs[opcode].prep;
+}
+
+/* The opcode of the row named @name, in any case, or -ENOENT. */
+int xr_op_by_name(const char *name)
+{
+	unsigned int op;
+
+	for (op = 0; op < XURING_OP_LAST; op++) {
+		if (xr_op_supported(op) && !strcasecmp(name, xr_op_defs[op].name))
+			return op;
+	}
+	return -ENOENT;
 }

@@ -9,6 +9,7 @@
 
 #include "core.h"
 #include "opdef.h"
+#include "policy.h"
 #include "rsrc.h"
 
 /* ops_len is a u8: no probe can describe more opcodes than this */
@@ -39,7 +40,8 @@ static int xr_register_probe(void __user *arg, unsigned int nr_args)
 	nr_args = min_t(unsigned int, nr_args, XURING_OP_LAST);
 	for (i = 0; i < nr_args; i++) {
 		p->ops[i].op = i;
-		if (xr_op_supported(i))
+		/* what the administrator allows (policy.c), not every row */
+		if (xr_op_supported(i) && xr_op_allowed(i))
 			p->ops[i].flags = XURING_OP_SUPPORTED;
 	}
 	p->ops_len = nr_args;
@@ -108,8 +110,11 @@ int xr_register(struct xuring_ring_ctx *ctx, unsigned int opcode,
 	if (opcode == XURING_REGISTER_PROBE)
 		return xr_register_probe(arg, nr_args);
 	/* buffers are pinned from, and files looked up in, the caller */
-	if (current->mm != ctx->mm)
+	if (current->mm != ctx->owner.mm)
 		return -EEXIST;
+	/* nothing new once the owner exited or exec'ed (teardown.c) */
+	if (xr_owner_is_gone(&ctx->owner))
+		return -EOWNERDEAD;
 
 	mutex_lock(&ctx->uring_lock);
 	ret = xr_register_locked(ctx, opcode, arg, nr_args);

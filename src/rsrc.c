@@ -6,8 +6,11 @@
  * file takes its own reference at prep time, so slots can be updated or
  * the table unregistered while requests are in flight.
  *
- * Buffers are pinned with FOLL_LONGTERM and charged to RLIMIT_MEMLOCK
- * (account_locked_vm() skips the limit for CAP_IPC_LOCK). Requests count
+ * Buffers are pinned with FOLL_LONGTERM and charged, as io_uring charges
+ * them, to the ring creator's user against RLIMIT_MEMLOCK (user.c), not
+ * to a process: the pins outlive any process that holds the ring, so
+ * must their charge. CAP_IPC_LOCK at setup skips the limit. The owner's
+ * mm shows them as pinned (VmPin). Requests count
  * themselves as users of the buffer table; unregistering detaches the
  * table and waits for its users before unpinning, since unaccounting
  * sleeps and completions may run in interrupt context.
@@ -25,6 +28,7 @@
 #include "core.h"
 #include "rsrc.h"
 #include "stats.h"
+#include "user.h"
 
 struct xr_file_table {
 	unsigned int		nr;
@@ -237,6 +241,27 @@ int xr_register_files_update2(struct xuring_ring_ctx *ctx, void __user *arg,
 			       up.nr);
 }
 
+/* Charge @nr_pages pinned pages to the ring creator's user. */
+static int xr_account_pinned(struct xuring_ring_ctx *ctx,
+			     unsigned long nr_pages)
+{
+	int ret;
+
+	ret = xr_user_charge_pinned(ctx->owner.user, nr_pages,
+				    ctx->pin_unlimited);
+	if (ret)
+		return ret;
+	atomic64_add(nr_pages, &ctx->owner.mm->pinned_vm);
+	return 0;
+}
+
+static void xr_unaccount_pinned(struct xuring_ring_ctx *ctx,
+				unsigned long nr_pages)
+{
+	xr_user_uncharge_pinned(ctx->owner.user, nr_pages, ctx->pin_unlimited);
+	atomic64_sub(nr_pages, &ctx->owner.mm->pinned_vm);
+}
+
 static void xr_mapped_buf_release(struct xuring_ring_ctx *ctx,
 				  struct xr_mapped_buf *buf)
 {
@@ -244,7 +269,7 @@ static void xr_mapped_buf_release(struct xuring_ring_ctx *ctx,
 
 	for (i = 0; i < buf->nr_bvecs; i++)
 		unpin_user_page(buf->bvec[i].bv_page);
-	account_locked_vm(ctx->mm, buf->acct_pages, false);
+	xr_unaccount_pinned(ctx, buf->acct_pages);
 	atomic_long_sub(buf->nr_bvecs, &xr_stats.pinned_pages);
 	kvfree(buf);
 }
@@ -258,8 +283,9 @@ static int xr_validate_buffer(const struct iovec *iov)
 		return iov->iov_len ? -EFAULT : 0;
 	if (!iov->iov_len || iov->iov_len > XR_MAX_FIXED_BUF_SIZE)
 		return -EFAULT;
-	if (check_add_overflow((unsigned long)iov->iov_base, iov->iov_len,
-			       &end))
+	/* the end rounded up to a page, as xr_map_buffer() computes it */
+	if (check_add_overflow((unsigned long)iov->iov_base,
+			       iov->iov_len + PAGE_SIZE - 1, &end))
 		return -EOVERFLOW;
 	return 0;
 }
@@ -276,15 +302,15 @@ static int xr_pin_user_buffer(unsigned long start, unsigned long nr_pages,
 	long pinned;
 	unsigned long i;
 
-	pinned = pin_user_pages(start, nr_pages, FOLL_WRITE | FOLL_LONGTERM,
-				pages, vmas);
+	pinned = xr_pin_user_pages(start, nr_pages, FOLL_WRITE | FOLL_LONGTERM,
+				   pages, vmas);
 	if (pinned < 0)
 		return pinned;
 	if (pinned != nr_pages) {
 		unpin_user_pages(pages, pinned);
 		return -EFAULT;
 	}
-	for (i = 0; i < nr_pages; i++) {
+	for (i = 0; XR_PIN_RETURNS_VMAS && i < nr_pages; i++) {
 		struct vm_area_struct *vma = vmas[i];
 
 		if (vma->vm_file && !is_vm_hugetlb_page(vma)) {
@@ -325,7 +351,7 @@ static int xr_map_buffer(struct xuring_ring_ctx *ctx, const struct iovec *iov,
 	size_t left;
 	int ret;
 
-	ret = account_locked_vm(ctx->mm, nr_pages, true);
+	ret = xr_account_pinned(ctx, nr_pages);
 	if (ret)
 		return ret;
 
@@ -385,7 +411,7 @@ static int xr_map_buffer(struct xuring_ring_ctx *ctx, const struct iovec *iov,
 	return 0;
 
 out_unaccount:
-	account_locked_vm(ctx->mm, nr_pages, false);
+	xr_unaccount_pinned(ctx, nr_pages);
 	kvfree(pages);
 	kvfree(vmas);
 	return ret;

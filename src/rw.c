@@ -125,7 +125,7 @@ static int xr_rw_init_kiocb(struct xuring_req *req, int ddir, u64 off,
 	kiocb->private = NULL;
 	kiocb->ki_waitq = NULL;
 	kiocb->ki_flags = file->f_iocb_flags;
-	ret = kiocb_set_rw_flags(kiocb, (__force rwf_t)rw_flags);
+	ret = xr_kiocb_set_rw_flags(kiocb, (__force rwf_t)rw_flags, ddir);
 	if (unlikely(ret))
 		return ret;
 	if (ioprio) {
@@ -197,8 +197,8 @@ static int xr_rw_prep_single(struct xuring_req *req,
 	ret = xr_rw_prep_common(req, sqe, ddir, false);
 	if (ret)
 		return ret;
-	ret = import_single_range(ddir, buf, READ_ONCE(sqe->len),
-				  &rw->fast_iov, &rw->iter);
+	ret = xr_import_single_range(ddir, buf, READ_ONCE(sqe->len),
+				     &rw->fast_iov, &rw->iter);
 	if (ret)
 		return ret;
 	rw->iter_saved = rw->iter;
@@ -357,9 +357,11 @@ static bool xr_rw_should_reissue(struct xuring_req *req)
 
 /*
  * A non-blocking attempt came back -EAGAIN after it was queued: start
- * over from io-wq, from the iterator as it was before the attempt.
+ * over from io-wq, from the iterator as it was before the attempt. The
+ * op's ->reissue: called by the last holder of the request (core.c), so
+ * never while an issuer is still inside the call.
  */
-static void xr_rw_reissue(struct xuring_req *req)
+void xr_rw_reissue(struct xuring_req *req)
 {
 	struct xr_rw *rw = xr_rw_cmd(req);
 
@@ -374,21 +376,17 @@ static void xr_rw_reissue(struct xuring_req *req)
 static void xr_rw_complete(struct kiocb *kiocb, long res)
 {
 	struct xuring_req *req = xr_rw_req(kiocb);
-	struct xuring_ring_ctx *ctx = req->ctx;
 
 	if (unlikely(res == -EAGAIN || res == -EOPNOTSUPP) &&
 	    xr_rw_should_reissue(req)) {
 		/*
-		 * Inside the call that issues this very request (a bio that
-		 * could not get a tag): the issuer still uses the request,
-		 * so leave the retry to it. Otherwise nobody holds it.
+		 * Issue it again, but not under an issuer that is still
+		 * inside the call (a bio that could not get a tag fails in
+		 * the submitter's context; a stacked driver may fail it on
+		 * another CPU before the call returns): the last holder of
+		 * the request does it.
 		 */
-		if (xr_in_submit_context(ctx) &&
-		    ctx->submit_state.issuing == req) {
-			req->flags |= XR_REQ_F_REISSUE;
-			return;
-		}
-		xr_rw_reissue(req);
+		xr_req_reissue(req);
 		return;
 	}
 	/*
@@ -433,7 +431,7 @@ static bool xr_rw_iopoll_bounced(struct xuring_req *req)
 {
 	/* pairs with the store-release in xr_rw_complete_iopoll() */
 	return smp_load_acquire(&req->iopoll_done) && req->res == -EAGAIN &&
-	       !(req->flags & XR_REQ_F_NOWAIT) && !READ_ONCE(req->ctx->dying);
+	       !(req->flags & XR_REQ_F_NOWAIT) && !xr_ring_stopping(req->ctx);
 }
 
 /* Make a bounced polled request ready to be issued again. */
@@ -481,18 +479,9 @@ static int xr_rw_outcome(struct xuring_req *req, long ret, bool nonblock,
 
 	if (ret == -EIOCBQUEUED) {
 		/*
-		 * Queued: unless this was an inline attempt that ki_complete
-		 * asked to retry, the request belongs to its completion now.
+		 * Queued: the request belongs to its completion now (which
+		 * may have handed it back for a reissue, see xr_rw_complete()).
 		 */
-		if (nonblock && unlikely(req->flags & XR_REQ_F_REISSUE)) {
-			/* ki_complete asked us to retry once we were back */
-			req->flags &= ~XR_REQ_F_REISSUE;
-			xr_rw_end_write(req);
-			rw->iter = rw->iter_saved;
-			req->flags &= ~XR_REQ_F_NOWAIT_ISSUE;
-			req->flags |= XR_REQ_F_REISSUED;
-			return -EAGAIN;
-		}
 		if (iopoll)
 			xr_iopoll_add(req);
 		return XR_ISSUE_SKIP_COMPLETE;
@@ -530,6 +519,20 @@ static int xr_rw_outcome(struct xuring_req *req, long ret, bool nonblock,
 		return -EAGAIN;
 	}
 	return xr_rw_done(req, ret);
+}
+
+/*
+ * An inline attempt cannot go on without blocking. A request that asked
+ * never to wait (RWF_NOWAIT) gets -EAGAIN as its result; any other goes
+ * to io-wq.
+ */
+static int xr_rw_would_block(struct xuring_req *req)
+{
+	if (req->flags & XR_REQ_F_NOWAIT) {
+		xr_req_complete(req, xr_rw_result(req, -EAGAIN));
+		return XR_ISSUE_SKIP_COMPLETE;
+	}
+	return -EAGAIN;
 }
 
 /* Freeze protection for a write to a regular file; may not block inline. */
@@ -581,7 +584,7 @@ static ssize_t xr_rw_loop(struct xuring_req *req, int ddir, loff_t *ppos,
 			iov.iov_base = u64_to_user_ptr(rw->fixed_addr + done);
 			iov.iov_len = iov_iter_count(iter);
 		} else {
-			iov = iov_iter_iovec(iter);
+			iov = xr_iov_iter_iovec(iter);
 		}
 		if (ddir == READ)
 			nr = file->f_op->read(file, iov.iov_base, iov.iov_len,
@@ -607,7 +610,6 @@ static int __xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 {
 	bool nonblock = issue_flags & XR_ISSUE_NONBLOCK;
 	bool iopoll = req->flags & XR_REQ_F_IOPOLL;
-	struct xr_submit_state *state = &req->ctx->submit_state;
 	struct xr_rw *rw = xr_rw_cmd(req);
 	struct kiocb *kiocb = &rw->kiocb;
 	struct file *file = req->file;
@@ -624,15 +626,15 @@ static int __xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,
 		return -EOPNOTSUPP;
 	if (nonblock) {
 		if (!(req->flags & XR_REQ_F_SUPPORT_NOWAIT))
-			return -EAGAIN;
+			return xr_rw_would_block(req);
 		/*
 		 * Buffered writes to regular files block on the page cache
 		 * unless the file system says it can do them asynchronously.
 		 */
 		if (ddir == WRITE && !(kiocb->ki_flags & IOCB_DIRECT) &&
 		    (req->flags & XR_REQ_F_ISREG) &&
-		    !(file->f_mode & FMODE_BUF_WASYNC))
-			return -EAGAIN;
+		    !xr_file_buffered_wasync(file))
+			return xr_rw_would_block(req);
 		kiocb->ki_flags |= IOCB_NOWAIT;
 		req->flags |= XR_REQ_F_NOWAIT_ISSUE;
 	} else if (!(req->flags & XR_REQ_F_NOWAIT)) {
@@ -646,30 +648,25 @@ again:
 	if (unlikely(ret))
 		return ret;
 
-	if (nonblock)
-		state->issuing = req;
 	if (ddir == READ) {
 		if (likely(file->f_op->read_iter))
-			ret = call_read_iter(file, kiocb, &rw->iter);
+			ret = file->f_op->read_iter(kiocb, &rw->iter);
 		else
 			ret = xr_rw_loop(req, READ, ppos, nonblock);
 	} else {
-		if (unlikely(!xr_rw_start_write(req, nonblock))) {
-			ret = -EAGAIN;
-			goto out;
-		}
+		/* a frozen file system; the write did not start */
+		if (unlikely(!xr_rw_start_write(req, nonblock)))
+			return xr_rw_would_block(req);
 		kiocb->ki_flags |= IOCB_WRITE;
 		if (issue_flags & XR_ISSUE_IOWQ)
 			old_limit = xr_set_fsize_limit(rw->fsize_limit);
 		if (likely(file->f_op->write_iter))
-			ret = call_write_iter(file, kiocb, &rw->iter);
+			ret = file->f_op->write_iter(kiocb, &rw->iter);
 		else
 			ret = xr_rw_loop(req, WRITE, ppos, nonblock);
 		if (issue_flags & XR_ISSUE_IOWQ)
 			xr_set_fsize_limit(old_limit);
 	}
-	if (nonblock)
-		state->issuing = NULL;
 	/*
 	 * A polled request is not on the poll list yet, so still ours: if
 	 * the device bounced it during the call, try again at once (io-wq)
@@ -687,10 +684,6 @@ again:
 	}
 	/* after -EIOCBQUEUED the request may already be completed */
 	return xr_rw_outcome(req, ret, nonblock, iopoll);
-out:
-	if (nonblock)
-		state->issuing = NULL;
-	return ret;
 }
 
 static int xr_rw_issue(struct xuring_req *req, unsigned int issue_flags,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Ring creation (XURING_IOC_SETUP), the shared ring memory and its mmap,
- * and teardown when the last reference to the ring file goes away.
+ * Ring creation (XURING_IOC_SETUP), the shared ring memory and its mmap.
+ * The ring's end is in teardown.c.
  */
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -13,6 +13,7 @@
 #include "core.h"
 #include "ioctl.h"
 #include "iopoll.h"
+#include "policy.h"
 #include "rsrc.h"
 #include "sqpoll.h"
 #include "stats.h"
@@ -96,24 +97,60 @@ static size_t xr_rings_size(unsigned int sq_entries, unsigned int cq_entries,
 	return off + sq_entries * sizeof(u32);
 }
 
+/*
+ * Zeroed pages for a region of @size bytes, charged to the caller's
+ * memory cgroup (what io_uring's GFP_KERNEL_ACCOUNT ring memory is), and
+ * a kernel mapping of them.
+ */
+static int xr_region_alloc(struct xr_region *region, size_t size)
+{
+	unsigned int i, nr = DIV_ROUND_UP(size, PAGE_SIZE);
+
+	region->pages = kvcalloc(nr, sizeof(*region->pages),
+				 GFP_KERNEL_ACCOUNT);
+	if (!region->pages)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		region->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!region->pages[i])
+			return -ENOMEM;
+		region->nr_pages = i + 1;
+	}
+	region->ptr = vmap(region->pages, nr, VM_MAP, PAGE_KERNEL);
+	return region->ptr ? 0 : -ENOMEM;
+}
+
+static void xr_region_free(struct xr_region *region)
+{
+	unsigned int i;
+
+	if (region->ptr)
+		vunmap(region->ptr);
+	for (i = 0; i < region->nr_pages; i++)
+		__free_page(region->pages[i]);
+	kvfree(region->pages);
+}
+
 static int xr_alloc_rings(struct xuring_ring_ctx *ctx, struct xuring_params *p)
 {
 	size_t sq_array_offset;
 	struct xr_rings *rings;
+	int ret;
 
 	ctx->rings_size = xr_rings_size(p->sq_entries, p->cq_entries,
 					&sq_array_offset);
-	/* zeroed, and marked so remap_vmalloc_range() may map it */
-	rings = vmalloc_user(ctx->rings_size);
-	if (!rings)
-		return -ENOMEM;
+	ret = xr_region_alloc(&ctx->rings_region, ctx->rings_size);
+	if (ret)
+		return ret;
+	rings = ctx->rings_region.ptr;
 	ctx->rings = rings;
 	ctx->sq_array = (u32 *)((char *)rings + sq_array_offset);
 
 	ctx->sqes_size = array_size(sizeof(struct xuring_sqe), p->sq_entries);
-	ctx->sq_sqes = vmalloc_user(ctx->sqes_size);
-	if (!ctx->sq_sqes)
-		return -ENOMEM;
+	ret = xr_region_alloc(&ctx->sqes_region, ctx->sqes_size);
+	if (ret)
+		return ret;
+	ctx->sq_sqes = ctx->sqes_region.ptr;
 
 	rings->sq_ring_mask = p->sq_entries - 1;
 	rings->cq_ring_mask = p->cq_entries - 1;
@@ -148,52 +185,6 @@ static void xr_refs_release(struct percpu_ref *ref)
 	complete(&ctx->refs_done);
 }
 
-/*
- * The rest of the owner's exit, from a work item: the mmu_notifier's
- * ->release runs inside exit_mmap(), under whatever locks its caller
- * holds (exec holds the exec_update_lock), and uring_lock nests outside
- * anything a read issued under it may take (seq_file's lock, and under
- * it /proc's exec_update_lock), so ->release must not take uring_lock.
- */
-static void xr_ring_owner_exit_work(struct work_struct *work)
-{
-	struct xuring_ring_ctx *ctx = container_of(work, struct xuring_ring_ctx,
-						   owner_exit_work);
-
-	xr_sqpoll_stop(ctx);
-	xr_iopoll_reap_all(ctx);
-
-	/*
-	 * Nobody can submit any more, so the registered files are only a
-	 * liability: a unix socket among them holding the ring's own fd in
-	 * flight would keep both alive for ever. io_uring breaks such
-	 * cycles through the unix garbage collector, which a module cannot
-	 * reach; dropping the table when the owner goes breaks them here.
-	 */
-	mutex_lock(&ctx->uring_lock);
-	if (ctx->file_table)
-		xr_unregister_files(ctx);
-	mutex_unlock(&ctx->uring_lock);
-}
-
-/*
- * The owner's address space is being torn down (exit or exec) while the
- * ring lives on (a child inherited it, or the ring's own mapping was the
- * last user): cancel what may block forever, as io_uring does for an
- * exiting task, and leave the rest to xr_ring_owner_exit_work(). The SQ
- * thread cannot borrow the mm any more, so it submits nothing meanwhile.
- * Called from the mmu_notifier's ->release.
- */
-static void xr_ring_owner_exit(struct xr_owner_mm *omm)
-{
-	struct xuring_ring_ctx *ctx = container_of(omm, struct xuring_ring_ctx,
-						   owner_mm);
-
-	xr_cancel_deferred(ctx);
-	xr_iowq_cancel_all(ctx->iowq);
-	queue_work(system_unbound_wq, &ctx->owner_exit_work);
-}
-
 static struct xuring_ring_ctx *xr_ctx_alloc(const struct xuring_params *p)
 {
 	struct xuring_ring_ctx *ctx;
@@ -201,7 +192,8 @@ static struct xuring_ring_ctx *xr_ctx_alloc(const struct xuring_params *p)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return NULL;
-	if (percpu_ref_init(&ctx->refs, xr_refs_release, 0, GFP_KERNEL)) {
+	if (percpu_ref_init(&ctx->refs, xr_refs_release, 0,
+			    GFP_KERNEL_ACCOUNT)) {
 		kfree(ctx);
 		return NULL;
 	}
@@ -219,28 +211,29 @@ static struct xuring_ring_ctx *xr_ctx_alloc(const struct xuring_params *p)
 	init_llist_head(&ctx->free_llist);
 	init_waitqueue_head(&ctx->sqo_sq_wait);
 	INIT_LIST_HEAD(&ctx->sqd_node);
-	INIT_WORK(&ctx->owner_exit_work, xr_ring_owner_exit_work);
 	return ctx;
 }
 
-static void xr_ctx_free(struct xuring_ring_ctx *ctx)
+/*
+ * The end of a ring that no request, thread or work item uses any more
+ * (teardown.c), or that setup never published.
+ */
+void xr_ctx_free(struct xuring_ring_ctx *ctx)
 {
-	/* workers may still be switched to the mm until this returns */
-	xr_owner_mm_exit(&ctx->owner_mm);
-	/* ->release (just now, or long ago) may have left work behind */
-	flush_work(&ctx->owner_exit_work);
+	/* no owner trigger fires after this, and ->gone has finished */
+	xr_owner_disarm(&ctx->owner);
 	if (ctx->iowq)
 		xr_iowq_destroy(ctx->iowq);
 	xr_rsrc_free(ctx);
 	xr_free_req_cache(ctx);
-	vfree(ctx->rings);
-	vfree(ctx->sq_sqes);
+	xr_region_free(&ctx->rings_region);
+	xr_region_free(&ctx->sqes_region);
 	if (ctx->creds)
 		put_cred(ctx->creds);
 	if (ctx->submitter_task)
 		put_task_struct(ctx->submitter_task);
-	if (ctx->mm)
-		mmdrop(ctx->mm);
+	/* the kthreads that acted for the owner have all exited */
+	xr_owner_release(&ctx->owner);
 	percpu_ref_exit(&ctx->refs);
 	kfree(ctx);
 }
@@ -253,7 +246,7 @@ static void xr_default_worker_limits(struct xuring_ring_ctx *ctx,
 
 	/* io_uring's bounded default: enough to keep the CPUs busy */
 	*bounded = min(ctx->sq_entries, 4 * num_online_cpus());
-	/* kthreads are not charged to the user, so cap the unbounded class */
+	/* and its own cap on the unbounded class, beside RLIMIT_NPROC */
 	*unbounded = min_t(unsigned long, nproc, XR_IOWQ_UNBOUNDED_DEFAULT);
 	*unbounded = max(*unbounded, 1U);
 }
@@ -270,6 +263,10 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 
 	if (READ_ONCE(*ctxp))
 		return -EBUSY;
+	/* like io_uring_setup() under io_uring_disabled: before anything */
+	ret = xr_policy_check_setup();
+	if (ret)
+		return ret;
 	ret = xr_copy_ioctl_arg(&arg, sizeof(arg), argp, argsz);
 	if (ret)
 		return ret;
@@ -285,6 +282,11 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 	ret = xr_setup_check_flags(&p);
 	if (ret)
 		return ret;
+	if (p.flags & XURING_SETUP_SQPOLL) {
+		ret = xr_policy_check_sqpoll();
+		if (ret)
+			return ret;
+	}
 	ret = xr_setup_sizes(arg.entries, &p);
 	if (ret)
 		return ret;
@@ -293,9 +295,11 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 	if (!ctx)
 		return -ENOMEM;
 	ctx->file = file;
-	mmgrab(current->mm);
-	ctx->mm = current->mm;
+	ret = xr_owner_init(&ctx->owner, xr_ring_owner_gone);
+	if (ret)
+		goto err;
 	ctx->creds = get_current_cred();
+	ctx->pin_unlimited = ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK);
 	if (p.flags & XURING_SETUP_SINGLE_ISSUER)
 		ctx->submitter_task = get_task_struct(current);
 
@@ -303,16 +307,13 @@ int xr_setup(struct xuring_ring_ctx **ctxp, struct file *file,
 	if (ret)
 		goto err;
 	xr_default_worker_limits(ctx, &bounded, &unbounded);
-	ctx->iowq = xr_iowq_create(&xr_req_wq_ops, &ctx->owner_mm, bounded,
+	ctx->iowq = xr_iowq_create(&xr_req_wq_ops, &ctx->owner, bounded,
 				   unbounded);
 	if (IS_ERR(ctx->iowq)) {
 		ret = PTR_ERR(ctx->iowq);
 		ctx->iowq = NULL;
 		goto err;
 	}
-	ret = xr_owner_mm_init(&ctx->owner_mm, xr_ring_owner_exit);
-	if (ret)
-		goto err;
 	ret = xr_sqpoll_create(ctx, &p);
 	if (ret)
 		goto err;
@@ -340,50 +341,12 @@ err:
 	return ret;
 }
 
-/*
- * Cancel what may wait forever so the live requests can drain: queued and
- * running io-wq work, requests held back by a drain, polled I/O.
- */
-static void xr_cancel_all(struct xuring_ring_ctx *ctx)
-{
-	xr_cancel_deferred(ctx);
-	xr_iowq_cancel_all(ctx->iowq);
-	xr_iopoll_reap_all(ctx);
-	xr_cq_overflow_discard(ctx);
-}
-
-void xr_ring_teardown(struct xuring_ring_ctx *ctx)
-{
-	/* the SQ thread is the only submitter left: stop it first */
-	xr_sqpoll_stop(ctx);
-
-	spin_lock_irq(&ctx->completion_lock);
-	ctx->dying = true;
-	spin_unlock_irq(&ctx->completion_lock);
-
-	xr_cancel_all(ctx);
-	percpu_ref_kill(&ctx->refs);
-	xr_drop_req_cache(ctx);
-	/*
-	 * Requests that are running keep their references until they
-	 * complete; keep cancelling, in case one was picked up by a worker
-	 * between two passes.
-	 */
-	while (!wait_for_completion_timeout(&ctx->refs_done, HZ / 20)) {
-		xr_cancel_all(ctx);
-		xr_drop_req_cache(ctx);
-	}
-	xr_ctx_free(ctx);
-	atomic_long_dec(&xr_stats.rings);
-}
-
 int xr_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct xuring_ring_ctx *ctx = xr_file_ctx(file);
 	size_t size = vma->vm_end - vma->vm_start;
 	loff_t offset = (loff_t)vma->vm_pgoff << PAGE_SHIFT;
-	void *region;
-	size_t region_size;
+	struct xr_region *region;
 
 	if (!ctx)
 		return -EBADFD;
@@ -391,17 +354,15 @@ int xr_mmap(struct file *file, struct vm_area_struct *vma)
 	case XURING_OFF_SQ_RING:
 	case XURING_OFF_CQ_RING:
 		/* both rings live in one region: FEAT_SINGLE_MMAP */
-		region = ctx->rings;
-		region_size = ctx->rings_size;
+		region = &ctx->rings_region;
 		break;
 	case XURING_OFF_SQES:
-		region = ctx->sq_sqes;
-		region_size = ctx->sqes_size;
+		region = &ctx->sqes_region;
 		break;
 	default:
 		return -EINVAL;
 	}
-	if (size > PAGE_ALIGN(region_size))
+	if (size > (size_t)region->nr_pages << PAGE_SHIFT)
 		return -EINVAL;
-	return remap_vmalloc_range(vma, region, 0);
+	return vm_map_pages_zero(vma, region->pages, region->nr_pages);
 }

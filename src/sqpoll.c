@@ -7,12 +7,19 @@
  * created with XURING_SETUP_ATTACH_WQ; it takes at most a few SQEs from
  * each ring per pass when it serves several, so none starves the others.
  * After sq_thread_idle ms without work it sets XURING_SQ_NEED_WAKEUP in
- * every ring it serves and sleeps until XURING_ENTER_SQ_WAKEUP. It
- * borrows the owner's mm per pass (owner.c) and runs with the ring
- * creator's credentials and RLIMIT_FSIZE. Plain fds in SQEs are looked up
- * in the owner process's file table, which the thread does not pin: a
- * reference would be a cycle through the ring's own fd.
+ * every ring it serves and sleeps until XURING_ENTER_SQ_WAKEUP. It acts
+ * for the ring's owner per pass (owner.c: its mm, with an mm_users
+ * reference, and its memory cgroup), lives in the owner's cgroups, counts
+ * against its user's RLIMIT_NPROC, and runs with the ring creator's
+ * credentials and RLIMIT_FSIZE.
+ *
+ * Plain fds in SQEs are looked up in the file table of the owner process,
+ * through a thread of it that still runs in the address space the ring
+ * was set up in: an exec replaces the program, and the files a setuid
+ * program opens after it are not the ring owner's. The thread does not
+ * pin the table: a reference would be a cycle through the ring's own fd.
  */
+#include <linux/cgroup.h>
 #include <linux/cpumask.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -29,6 +36,7 @@
 #include "iopoll.h"
 #include "sqpoll.h"
 #include "stats.h"
+#include "user.h"
 
 /* SQEs taken from one ring per pass when a thread serves several */
 #define XR_SQPOLL_FAIR_BATCH	8
@@ -44,7 +52,9 @@ struct xr_sq_data {
 	pid_t			thread_pid;
 	wait_queue_head_t	wait;
 	/* the process whose rings may share this thread */
-	struct task_struct	*owner;
+	struct pid		*tgid;
+	/* the thread is charged to this user (RLIMIT_NPROC) */
+	struct xr_user		*user;
 	unsigned long		fsize_limit;
 	unsigned int		idle_ms;
 	int			cpu;
@@ -76,7 +86,7 @@ static struct file *xr_fget_files(struct files_struct *files, unsigned int fd)
 			file = NULL;
 			break;
 		}
-		if (!get_file_rcu(file))
+		if (!xr_get_file_rcu(slot, file))
 			continue;
 		if (rcu_dereference_raw(files->fdt) == fdt &&
 		    rcu_dereference_raw(*slot) == file)
@@ -87,26 +97,34 @@ static struct file *xr_fget_files(struct files_struct *files, unsigned int fd)
 	return file;
 }
 
-/* Under uring_lock, in the SQ thread. */
+/*
+ * Under uring_lock, in the SQ thread. Only a thread of the owner process
+ * that still runs the program the ring was set up by (its mm) lends its
+ * file table; after an exec there is none, and the lookup fails.
+ */
 struct file *xr_sqpoll_fget(struct xuring_ring_ctx *ctx, int fd)
 {
-	struct xr_sq_data *sqd = ctx->sq_data;
-	struct task_struct *owner, *t;
+	struct xr_owner *owner = &ctx->owner;
+	struct task_struct *leader, *t;
 	struct file *file = NULL;
+	bool found = false;
 
-	/* the ring is being taken away from the thread */
-	if (!sqd || fd < 0)
+	lockdep_assert_held(&ctx->uring_lock);
+	if (fd < 0)
 		return NULL;
-	owner = sqd->owner;
-	/* any live thread of the owner process has its file table */
 	rcu_read_lock();
-	for_each_thread(owner, t) {
-		task_lock(t);
-		if (t->files)
-			file = xr_fget_files(t->files, fd);
-		task_unlock(t);
-		if (t->files || file)
-			break;
+	leader = pid_task(owner->tgid, PIDTYPE_PID);
+	if (leader) {
+		for_each_thread(leader, t) {
+			task_lock(t);
+			if (t->mm == owner->mm && t->files) {
+				file = xr_fget_files(t->files, fd);
+				found = true;
+			}
+			task_unlock(t);
+			if (found)
+				break;
+		}
 	}
 	rcu_read_unlock();
 	return file;
@@ -123,16 +141,17 @@ static bool xr_sqpoll_run_ctx(struct xuring_ring_ctx *ctx, unsigned int cap)
 	unsigned int to_submit = min(xr_sq_ready(ctx), cap);
 	bool poll = (ctx->flags & XURING_SETUP_IOPOLL) &&
 		    READ_ONCE(ctx->nr_iopoll);
+	struct xr_owner_scope scope;
 	const struct cred *old;
 	int submitted = 0;
 
 	if (!to_submit && !poll)
 		return false;
-	if (!xr_owner_mm_use(&ctx->owner_mm))
+	if (!xr_owner_enter(&ctx->owner, &scope))
 		return false;
 	old = override_creds(ctx->creds);
 	mutex_lock(&ctx->uring_lock);
-	xr_submit_state_begin(ctx);
+	xr_submit_state_begin(ctx, true);
 	if (poll)
 		xr_iopoll_poll_once(ctx);
 	/* a ring being taken away from the thread gets no more SQEs */
@@ -141,7 +160,7 @@ static bool xr_sqpoll_run_ctx(struct xuring_ring_ctx *ctx, unsigned int cap)
 	xr_submit_state_end(ctx);
 	mutex_unlock(&ctx->uring_lock);
 	revert_creds(old);
-	xr_owner_mm_unuse(&ctx->owner_mm);
+	xr_owner_leave(&ctx->owner, &scope);
 
 	if (submitted > 0 && wq_has_sleeper(&ctx->sqo_sq_wait))
 		wake_up(&ctx->sqo_sq_wait);
@@ -154,7 +173,10 @@ static bool xr_sqpoll_has_work(struct xr_sq_data *sqd)
 	struct xuring_ring_ctx *ctx;
 
 	list_for_each_entry(ctx, &sqd->ctx_list, sqd_node) {
-		if (xr_sq_ready(ctx))
+		/* a full overflow backlog holds the SQ back until reaped */
+		if (xr_sq_ready(ctx) &&
+		    (READ_ONCE(ctx->nr_overflow) < xr_cq_overflow_cap(ctx) ||
+		     xr_cq_ready(ctx) < ctx->cq_entries))
 			return true;
 		if ((ctx->flags & XURING_SETUP_IOPOLL) &&
 		    READ_ONCE(ctx->nr_iopoll))
@@ -257,9 +279,11 @@ static void xr_sq_data_put(struct xr_sq_data *sqd)
 		kthread_stop(sqd->thread);
 		put_task_struct(sqd->thread);
 		atomic_long_dec(&xr_stats.workers);
+		xr_user_uncharge_thread(sqd->user);
 	}
-	put_task_struct(sqd->owner);
-	/* fdinfo may still be reading it */
+	xr_user_put(sqd->user);
+	put_pid(sqd->tgid);
+	/* fdinfo and xr_sq_data_attach() may still be reading it */
 	kfree_rcu(sqd, rcu);
 }
 
@@ -274,36 +298,84 @@ static struct xr_sq_data *xr_sq_data_attach(struct xuring_params *p)
 	struct fd f;
 
 	f = fdget(p->wq_fd);
-	if (!f.file)
+	if (!fd_file(f))
 		return ERR_PTR(-ENXIO);
-	if (f.file->f_op != &xuring_fops) {
+	if (fd_file(f)->f_op != &xuring_fops) {
 		fdput(f);
 		return ERR_PTR(-EINVAL);
 	}
-	other = xr_file_ctx(f.file);
-	sqd = other ? other->sq_data : NULL;
-	if (!sqd) {
-		fdput(f);
+	other = xr_file_ctx(fd_file(f));
+	/*
+	 * The other ring's owner may be stopping its thread right now: its
+	 * sq_data is freed an RCU grace period after its last reference.
+	 */
+	rcu_read_lock();
+	sqd = other ? READ_ONCE(other->sq_data) : NULL;
+	if (sqd && !refcount_inc_not_zero(&sqd->refs))
+		sqd = NULL;
+	rcu_read_unlock();
+	fdput(f);
+	if (!sqd)
 		return ERR_PTR(-EINVAL);
-	}
 	/*
 	 * Only the rings of one process share a thread. Asking for another
 	 * process's gets a thread of one's own, as in io_uring.
 	 */
-	if (sqd->owner != current->group_leader) {
-		fdput(f);
+	if (sqd->tgid != task_tgid(current)) {
+		xr_sq_data_put(sqd);
 		return NULL;
 	}
-	refcount_inc(&sqd->refs);
-	fdput(f);
 	return sqd;
 }
 
-static struct xr_sq_data *xr_sq_data_create(struct xuring_params *p)
+/*
+ * SQ_AFF: the CPU must be one the owner's cpuset allows, as io_uring
+ * checks with cpuset_cpus_allowed(), which modules cannot call. The new
+ * thread has just been moved into the owner's cgroups: if that moved it
+ * to another cpuset, cpuset_attach() gave it that cpuset's CPUs.
+ */
+static bool xr_sq_cpu_allowed(struct task_struct *task, int cpu,
+			      struct cgroup_subsys_state *cpuset_before)
 {
+#ifdef CONFIG_CPUSETS
+	bool moved;
+
+	rcu_read_lock();
+	moved = task_css(task, cpuset_cgrp_id) != cpuset_before;
+	rcu_read_unlock();
+	if (moved)
+		return cpumask_test_cpu(cpu, task->cpus_ptr);
+#endif
+	return true;
+}
+
+static struct cgroup_subsys_state *xr_task_cpuset(struct task_struct *task)
+{
+	struct cgroup_subsys_state *css = NULL;
+
+#ifdef CONFIG_CPUSETS
+	/* compared, never dereferenced */
+	rcu_read_lock();
+	css = task_css(task, cpuset_cgrp_id);
+	rcu_read_unlock();
+#endif
+	return css;
+}
+
+static void xr_sq_data_free(struct xr_sq_data *sqd)
+{
+	xr_user_put(sqd->user);
+	put_pid(sqd->tgid);
+	kfree(sqd);
+}
+
+static struct xr_sq_data *xr_sq_data_create(struct xuring_ring_ctx *ctx,
+					    struct xuring_params *p)
+{
+	struct cgroup_subsys_state *cpuset;
 	struct xr_sq_data *sqd;
 	struct task_struct *task;
-	int cpu = -1;
+	int cpu = -1, ret;
 
 	if (p->flags & XURING_SETUP_SQ_AFF) {
 		cpu = p->sq_thread_cpu;
@@ -317,25 +389,39 @@ static struct xr_sq_data *xr_sq_data_create(struct xuring_params *p)
 	mutex_init(&sqd->lock);
 	INIT_LIST_HEAD(&sqd->ctx_list);
 	init_waitqueue_head(&sqd->wait);
-	sqd->owner = current->group_leader;
-	get_task_struct(sqd->owner);
+	sqd->tgid = get_pid(ctx->owner.tgid);
+	sqd->user = xr_user_hold(ctx->owner.user);
 	sqd->fsize_limit = rlimit(RLIMIT_FSIZE);
 	sqd->cpu = cpu;
 
 	task = kthread_create(xr_sq_thread, sqd, "xuring-sq/%d",
 			      task_tgid_nr(current));
 	if (IS_ERR(task)) {
-		put_task_struct(sqd->owner);
-		kfree(sqd);
+		xr_sq_data_free(sqd);
 		return ERR_CAST(task);
 	}
-	if (cpu >= 0)
+	cpuset = xr_task_cpuset(task);
+	ret = xr_owner_adopt_thread(&ctx->owner, task);
+	if (ret)
+		goto err_stop;
+	if (cpu >= 0) {
+		if (!xr_sq_cpu_allowed(task, cpu, cpuset)) {
+			xr_user_uncharge_thread(sqd->user);
+			ret = -EINVAL;
+			goto err_stop;
+		}
 		kthread_bind(task, cpu);
+	}
 	get_task_struct(task);
 	sqd->thread = task;
 	sqd->thread_pid = task_pid_nr(task);
 	atomic_long_inc(&xr_stats.workers);
 	return sqd;
+err_stop:
+	/* it never ran xr_sq_thread(): stopping it is all it takes */
+	kthread_stop(task);
+	xr_sq_data_free(sqd);
+	return ERR_PTR(ret);
 }
 
 int xr_sqpoll_create(struct xuring_ring_ctx *ctx, struct xuring_params *p)
@@ -351,9 +437,10 @@ int xr_sqpoll_create(struct xuring_ring_ctx *ctx, struct xuring_params *p)
 			struct fd f = fdget(p->wq_fd);
 			int ret = 0;
 
-			if (!f.file)
+			if (!fd_file(f))
 				return -ENXIO;
-			if (f.file->f_op != &xuring_fops || !xr_file_ctx(f.file))
+			if (fd_file(f)->f_op != &xuring_fops ||
+			    !xr_file_ctx(fd_file(f)))
 				ret = -EINVAL;
 			fdput(f);
 			return ret;
@@ -365,7 +452,7 @@ int xr_sqpoll_create(struct xuring_ring_ctx *ctx, struct xuring_params *p)
 	if (ctx->flags & XURING_SETUP_ATTACH_WQ)
 		sqd = xr_sq_data_attach(p);
 	if (!sqd)
-		sqd = xr_sq_data_create(p);
+		sqd = xr_sq_data_create(ctx, p);
 	if (IS_ERR(sqd))
 		return PTR_ERR(sqd);
 	ctx->sq_data = sqd;

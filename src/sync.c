@@ -123,7 +123,7 @@ int xr_sync_file_range(struct xuring_req *req, unsigned int issue_flags)
 		if ((sync->flags & SYNC_FILE_RANGE_WRITE_AND_WAIT) ==
 		    SYNC_FILE_RANGE_WRITE_AND_WAIT)
 			wbc.sync_mode = WB_SYNC_ALL;
-		ret = filemap_fdatawrite_wbc(file->f_mapping, &wbc);
+		ret = xr_filemap_fdatawrite_wbc(file->f_mapping, &wbc);
 		if (ret < 0)
 			return ret;
 	}

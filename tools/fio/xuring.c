@@ -299,6 +299,18 @@ static int fio_xuring_prep(struct thread_data *td, struct io_u *io_u)
 	return 0;
 }
 
+/*
+ * A CQE says more was done than the request asked for: fail the I/O, as
+ * fio would otherwise count it complete and verify only what it asked for.
+ */
+static void xuring_bad_result(struct io_u *io_u, int res,
+			      unsigned long long asked)
+{
+	log_err("fio: xuring: %s of %llu bytes at offset %llu completed with %d\n",
+		io_ddir_name(io_u->ddir), asked, io_u->offset, res);
+	io_u->error = EIO;
+}
+
 static struct io_u *fio_xuring_event(struct thread_data *td, int event)
 {
 	struct xuring_data *ld = td->io_ops_data;
@@ -309,11 +321,18 @@ static struct io_u *fio_xuring_event(struct thread_data *td, int event)
 	io_u = (struct io_u *)(uintptr_t)cqe->user_data;
 
 	io_u->error = 0;
-	if (cqe->res < 0)
+	if (cqe->res < 0) {
 		io_u->error = -cqe->res;
-	else if (ddir_rw(io_u->ddir) &&
-		 (unsigned long long)cqe->res < io_u->xfer_buflen)
+	} else if (!ddir_rw(io_u->ddir)) {
+		/* FSYNC and SYNC_FILE_RANGE complete with 0 */
+		if (cqe->res)
+			xuring_bad_result(io_u, cqe->res, 0);
+	} else if ((unsigned long long)cqe->res > io_u->xfer_buflen) {
+		/* more than asked: bytes went where nobody wanted them */
+		xuring_bad_result(io_u, cqe->res, io_u->xfer_buflen);
+	} else if ((unsigned long long)cqe->res < io_u->xfer_buflen) {
 		io_u->resid = io_u->xfer_buflen - cqe->res;	/* short */
+	}
 	return io_u;
 }
 

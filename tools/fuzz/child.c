@@ -104,13 +104,14 @@ int fz_child_register(int fd, unsigned int op, void *arg, unsigned int nr)
 
 /*
  * This process only (the raw system calls: glibc's would signal threads
- * that do not exist after fork), for good: uid and gid 65534.
+ * that do not exist after fork), for good: uid and gid 65534, in the
+ * device's group as a user the administrator let in (SQPOLL included).
  */
 bool fz_child_drop_privileges(void)
 {
 	if (geteuid() != 0)
 		return false;
-	if (syscall(SYS_setgroups, 0, NULL) ||
+	if (syscall(SYS_setgroups, 1, &fz_device_gid) ||
 	    syscall(SYS_setresgid, 65534, 65534, 65534) ||
 	    syscall(SYS_setresuid, 65534, 65534, 65534))
 		fz_child_fail("cannot drop to uid 65534: %s", strerror(errno));

@@ -250,6 +250,8 @@ struct fz_stats {
 };
 
 extern struct fz_config fz_cfg;
+/* /dev/xuring's group: a drop to uid 65534 keeps it (the xuring group) */
+extern gid_t fz_device_gid;
 extern volatile int fz_stop_reason;
 extern uint64_t fz_start_ns;
 extern struct fz_stats fz_stats;

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
@@ -36,6 +37,8 @@ struct fz_config fz_cfg = {
 	.watchdog_ms = 250,
 	.program_ops = FZ_PROG_OPS_DEFAULT,
 };
+
+gid_t fz_device_gid;
 
 const char *const fz_shape_names[FZ_SHAPE_NR] = {
 	[FZ_SHAPE_FORK] = "fork", [FZ_SHAPE_EXEC] = "exec",
@@ -443,6 +446,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = fz_on_signal };
 	static char exe[1024];
 	bool seeded = false;
+	struct stat st;
 	ssize_t n;
 	int c;
 
@@ -518,13 +522,23 @@ int main(int argc, char **argv)
 	}
 	if (fz_kmsg_open())
 		return 64;
+	if (stat(XURING_DEVICE_PATH, &st)) {
+		printf("xuring-fuzz: %s: %s\n", XURING_DEVICE_PATH,
+		       strerror(errno));
+		return 64;
+	}
+	fz_device_gid = st.st_gid;
 	/* kcov and the setuid helper want root; we may not stay root */
 	fz_cover_init();
 	fz_exec_init();
 	if (fz_cfg.uid >= 0) {
 		gid_t gid = fz_cfg.uid;
 
-		if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
+		/*
+		 * Keep the device's group (the packaged udev rule's xuring
+		 * group), as a user let in by the administrator has it.
+		 */
+		if (setgroups(1, &fz_device_gid) || setresgid(gid, gid, gid) ||
 		    setresuid(fz_cfg.uid, fz_cfg.uid, fz_cfg.uid)) {
 			printf("xuring-fuzz: cannot drop to uid %d: %s\n",
 			       fz_cfg.uid, strerror(errno));

@@ -14,8 +14,11 @@
 #   DEST/bin/updatedb.plocate       and its updatedb, to build a database
 #   DEST/compat-tests/              liburing's tests (stripped), TESTS,
 #                                   liburing-tests and run-compat-tests.sh
+#   DEST/compat-io_uring/           the same tests built on Debian's
+#                                   liburing, for the kernel's own io_uring
 #   DEST/checks/plocate_dropin      TAP checks, run by the VM's check job
 #   DEST/checks/liburing_compat
+#   DEST/checks/liburing_io_uring
 #
 # BUILD defaults to DEST's parent: the top level stages into $(BUILD)/payload.
 set -euo pipefail
@@ -40,7 +43,8 @@ plocate=$(command -v plocate) || die "plocate is not installed (make deps)"
 updatedb=/usr/sbin/updatedb.plocate
 [ -x "$updatedb" ] || die "no $updatedb: is plocate installed? (make deps)"
 
-mkdir -p "$dest/bin" "$dest/lib/dropin" "$dest/checks" "$dest/compat-tests"
+mkdir -p "$dest/bin" "$dest/lib/dropin" "$dest/checks" "$dest/compat-tests" \
+	"$dest/compat-io_uring"
 install -m 0755 "$lib/dropin/liburing.so.2" "$dest/lib/dropin/"
 install -m 0755 "$lib/xuring-no-io_uring" "$dest/bin/"
 # plain 0755: the guest has no plocate group, and the checks run as root
@@ -51,9 +55,14 @@ install -m 0755 "$updatedb" "$dest/bin/updatedb.plocate"
 while read -r t; do
 	[ -f "$compat/$t.t" ] || die "no $compat/$t.t; rebuild (make -C tools/lib BUILD=$build compat-tests)"
 	install -m 0755 -s "$compat/$t.t" "$dest/compat-tests/"
+	[ -f "$compat/io_uring/$t.t" ] || die "no $compat/io_uring/$t.t; rebuild (make -C tools/lib BUILD=$build compat-tests)"
+	install -m 0755 -s "$compat/io_uring/$t.t" "$dest/compat-io_uring/"
 done < "$compat/TESTS"
-install -m 0644 "$compat/TESTS" "$compat/liburing-tests" "$dest/compat-tests/"
-install -m 0755 "$compat/run-compat-tests.sh" "$dest/compat-tests/"
+for d in compat-tests compat-io_uring; do
+	install -m 0644 "$compat/TESTS" "$compat/liburing-tests" "$dest/$d/"
+	install -m 0755 "$compat/run-compat-tests.sh" "$dest/$d/"
+done
 
 install -m 0755 "$here/checks/plocate_dropin.sh" "$dest/checks/plocate_dropin"
 install -m 0755 "$here/checks/liburing_compat.sh" "$dest/checks/liburing_compat"
+install -m 0755 "$here/checks/liburing_compat.sh" "$dest/checks/liburing_io_uring"

@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Pack the test VM's initramfs: busybox, tools/vm/init as /init, the jobs,
-# the guest kernel's modules we need, xuring.ko, the selftests, the tools and
-# an optional payload, plus the shared libraries any of them link against
-# (the guest has no other root filesystem).
+# Pack the test VM's initramfs: busybox, tools/vm/init as /init, the jobs
+# and their report patterns, xuring-runas (runas.c), the guest kernel's
+# modules we need, xuring.ko, the selftests, the tools and an optional
+# payload, plus the shared libraries any of them link against (the guest
+# has no other root filesystem).
 #
 # usage: mkinitramfs.sh --kver VER --ko PATH --out FILE [--moddir DIR]
 #                       [--payload DIR] [--selftests DIR] [--tools DIR]
@@ -58,10 +59,19 @@ bb=$(command -v busybox) || die "busybox not found; install busybox-static ('mak
 cp -L "$bb" "$stage/bin/busybox"
 install -m 0755 "$vm/init" "$stage/init"
 install -m 0755 "$vm"/jobs/*.sh "$stage/xuring/jobs/"
+install -m 0644 "$vm/jobs/report-patterns" "$stage/xuring/jobs/"
+# How the jobs start test programs (a session each, and the unprivileged
+# pass): small and static, built here so run-vm.sh needs no make.
+gcc -static -O2 -Wall -o "$stage/bin/xuring-runas" "$vm/runas.c" ||
+	die "could not build $vm/runas.c (is gcc installed? 'make deps')"
 install -m 0644 "$ko" "$stage/xuring/xuring.ko"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
 	> "$stage/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
+# disk: the test devices (init); xuring: /dev/xuring, as the packaged udev
+# rule sets it up (jobs/lib.sh). The check job's unprivileged pass runs as
+# nobody with both (the ids, not these names, are what it uses).
+printf 'root:x:0:\ndisk:x:6:nobody\nxuring:x:990:nobody\nnogroup:x:65534:\n' \
+	> "$stage/etc/group"
 
 # Modules, in dependency order (modprobe lists each one's deps first), so
 # /init can insmod them one by one from /xuring/modules/order.
