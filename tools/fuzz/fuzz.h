@@ -295,6 +295,8 @@ void fz_request_stop(int reason);
 void fz_print_log(unsigned int lines);
 /* the op log's lines that contain @needle */
 void fz_print_log_matching(const char *needle);
+/* tools/vm/jobs/report-patterns as one ERE, built in */
+const char *fz_report_re_default(void);
 int fz_kmsg_open(void);
 /* a line into the kernel log (root), to replay from after a panic */
 void fz_kmsg_mark(const char *fmt, ...) FZ_PRINTF(1, 2);
@@ -340,6 +342,13 @@ int fz_ioc_kind(unsigned long cmd);
 bool fz_errno_allowed(int kind, uint32_t reg_op, int err, bool compat,
 		      bool injecting);
 const char *fz_ioc_kind_name(int kind);
+/*
+ * The module's policy parameters (/sys/module/xuring/parameters), read
+ * once: what SETUP may refuse us and which ops fail with -EACCES.
+ */
+void fz_policy_init(void);
+/* @op is an implemented op that allowed_ops leaves out: -EACCES */
+bool fz_op_denied(unsigned int op);
 
 /* ------------------------------------------------------------- world.c */
 
@@ -709,6 +718,8 @@ struct fz_sqe_info {
 
 void fz_gen_sqe(struct fz_rng *r, struct fz_ring *ring,
 		struct xuring_sqe *sqe, struct fz_sqe_info *info);
+/* "READV", ..., "UNIMPLEMENTED" or "INVALID" */
+const char *fz_op_name(unsigned int op);
 /* the largest count a read or write may return */
 #define FZ_MAX_RW_COUNT	0x7ffff000LL
 

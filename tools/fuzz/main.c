@@ -528,6 +528,7 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	fz_device_gid = st.st_gid;
+	fz_policy_init();
 	/* kcov and the setuid helper want root; we may not stay root */
 	fz_cover_init();
 	fz_exec_init();

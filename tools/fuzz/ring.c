@@ -1183,6 +1183,13 @@ static void fz_check_cqe(struct fz_ring *ring, const struct xuring_cqe *cqe)
 	if (op >= XURING_OP_LAST && res != -EINVAL)
 		fz_fail("ring %d: CQE ud %#llx opcode %u res %d, expected -EINVAL",
 			ring->idx, (unsigned long long)ud, op, res);
+	/* core.c: an op outside the allowed_ops parameter, and only that */
+	if (res == -EACCES && !fz_op_denied(op))
+		fz_fail("ring %d: CQE ud %#llx op %s res -EACCES, but allowed_ops allows it",
+			ring->idx, (unsigned long long)ud, fz_op_name(op));
+	if (res >= 0 && fz_op_denied(op))
+		fz_fail("ring %d: CQE ud %#llx op %s res %d, but allowed_ops denies it (-EACCES)",
+			ring->idx, (unsigned long long)ud, fz_op_name(op), res);
 	if (res >= 0 && u->max_res < 0)
 		fz_fail("ring %d: CQE ud %#llx op %u res %d: the request cannot succeed (a bad iovec, a kernel address, a write to a read-only file)",
 			ring->idx, (unsigned long long)ud, op, res);

@@ -2,10 +2,12 @@
 /*
  * xuring-fuzz --self-test: the fuzzer's own pieces that need no kernel
  * module, checked on the build host (make -C tools/fuzz check): pattern
- * files and their comparison, programs (parse, format, slicing), and
- * the errno table's verdicts on the cases the module documents.
+ * files and their comparison, programs (parse, format, slicing), the
+ * errno table's verdicts on the cases the module documents, the policy
+ * rows under the default parameters, and the built-in report list.
  */
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,11 +101,45 @@ static void fz_selftest_errnos(void)
 	      "ioctl numbers are told apart");
 }
 
+/* With the module's default parameters (no module here: none are read). */
+static void fz_selftest_policy(void)
+{
+	bool root = geteuid() == 0;
+
+	fz_st(fz_errno_allowed(FZ_IOC_SETUP, 0, EPERM, false, false) == !root &&
+	      !fz_errno_allowed(FZ_IOC_ENTER, 0, EPERM, false, false),
+	      root ? "EPERM: never for root's SETUP, never from ENTER" :
+		     "EPERM: SETUP outside group= (SQPOLL), never ENTER");
+	fz_st(!fz_errno_allowed(FZ_IOC_SETUP, 0, EMFILE, false, false),
+	      "EMFILE: not from SETUP while max_user_rings is 0");
+	fz_st(!fz_op_denied(XURING_OP_READ) && !fz_op_denied(XURING_OP_NOP),
+	      "allowed_ops all: no op expects -EACCES");
+}
+
+static void fz_selftest_reports(void)
+{
+	regex_t re;
+	bool ok = !regcomp(&re, fz_report_re_default(), REG_EXTENDED | REG_NOSUB);
+
+	fz_st(ok, "the built-in report-patterns compile");
+	fz_st(ok && !regexec(&re, "BUG xuring_req (Not tainted): Poison overwritten",
+			     0, NULL, 0) &&
+	      !regexec(&re, "kernel BUG at mm/slub.c:123!", 0, NULL, 0),
+	      "and know SLUB's reports and BUG()");
+	fz_st(ok && regexec(&re, "xuring: loading out-of-tree module taints kernel.",
+			    0, NULL, 0),
+	      "and not a clean line");
+	if (ok)
+		regfree(&re);
+}
+
 int fz_selftest(void)
 {
-	printf("1..20\n");
+	printf("1..26\n");
 	fz_selftest_patterns();
 	fz_selftest_programs();
 	fz_selftest_errnos();
+	fz_selftest_policy();
+	fz_selftest_reports();
 	return fz_st_failed ? 1 : 0;
 }

@@ -23,7 +23,7 @@ static const uint8_t fz_implemented[] = {
 	XURING_OP_WRITE, XURING_OP_FADVISE,
 };
 
-static const char *fz_op_name(unsigned int op)
+const char *fz_op_name(unsigned int op)
 {
 	switch (op) {
 	case XURING_OP_NOP: return "NOP";
