@@ -68,7 +68,8 @@ help:
 	@echo "make check-debug  the selftests in a KASAN/lockdep/kmemleak kernel"
 	@echo "make fuzz SECONDS=N [SEED=S]  fuzz the ring in that kernel"
 	@echo "                  (NO_SHAPE=exec,compat,...: leave shapes out;"
-	@echo "                  PROGRAM=P: replay one program of a failure)"
+	@echo "                  PROGRAM=P [PHASE=faults]: replay one program of a"
+	@echo "                  failure)"
 	@echo "make coverage     line and branch coverage of src/ from the selftests"
 	@echo "                  and the fuzzer in that kernel (FUZZ_SECONDS=N, SEED=S)"
 	@echo "make module       build xuring.ko (KDIR=<kernel build tree>)"
@@ -170,10 +171,12 @@ check-debug: deps
 # The module is built with XURING_KCOV=1 (Kbuild): the fuzzer follows its
 # kcov coverage. tools/fuzz/corpus/ goes in with the fuzzer; the programs
 # that reach new module code come back into it (tools/fuzz/after-run.sh).
-# NO_SHAPE=LIST leaves process shapes out, PROGRAM=P replays one program.
+# NO_SHAPE=LIST leaves process shapes out, PROGRAM=P replays one program
+# (in the single phase, or PHASE=faults for a failure of that phase).
 FUZZ_APPEND := xuring.fuzz_seconds=$(SECONDS) xuring.fuzz_seed=$(SEED) \
 	$(if $(NO_SHAPE),xuring.fuzz_no_shape=$(NO_SHAPE)) \
-	$(if $(PROGRAM),xuring.fuzz_program=$(PROGRAM) xuring.fuzz_phases=single)
+	$(if $(PROGRAM),xuring.fuzz_program=$(PROGRAM) \
+		xuring.fuzz_phases=$(or $(PHASE),single))
 fuzz: deps
 	$(MAKE) tools
 	@echo "fuzz: seed $(SEED), $(SECONDS) s (replay with make fuzz SEED=$(SEED))"

@@ -7,7 +7,7 @@
 # found nothing of ours, that the module unloads, and that dmesg is clean.
 # The programs that reached new module code are printed at the end between
 # "### xuring-corpus-begin NAME" and "### xuring-corpus-end" lines, for
-# the host to keep (tools/fuzz/corpus-save.sh).
+# the host to keep (tools/fuzz/after-run.sh).
 #
 # Kernel command line (all optional):
 #   xuring.fuzz_seconds=N   total fuzzing time (default 60; clamped to what
@@ -18,7 +18,7 @@
 #                           (default: all that apply)
 #   xuring.fuzz_ops=N       run exactly N ops in each phase (replay)
 #   xuring.fuzz_program=P   run program P (SEED:FIRST+COUNT,...) in the
-#                           single phase (replay of a failure)
+#                           single or faults phase (replay of a failure)
 #   xuring.fuzz_no_shape=L  process shapes to leave out (xuring-fuzz --no-shape)
 #   xuring.fuzz_verbose=1   print every op (replay of a crash)
 #
@@ -132,7 +132,7 @@ for p in $phases; do
 	esac
 	args="$args --suid-helper"
 	[ -z "$noshape" ] || args="$args --no-shape $noshape"
-	if [ -n "$program" ] && [ "$p" = single ]; then
+	if [ -n "$program" ] && { [ "$p" = single ] || [ "$p" = faults ]; }; then
 		run="--program $program"
 		[ -z "$ops" ] || run="$run --ops $ops"
 	elif [ -n "$ops" ]; then
