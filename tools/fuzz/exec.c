@@ -277,6 +277,7 @@ struct fz_sibling {
 	int		close_fds[2];	/* the owner's ends, in our copy */
 	bool		before;		/* requests in flight across the exec */
 	bool		suid;
+	bool		cloexec;	/* the owner's ring fd: O_CLOEXEC */
 };
 
 static void fz_sib_publish(struct fz_sibling *s, unsigned int *tail,
@@ -389,9 +390,10 @@ static int fz_sibling_main(void *arg)
 	}
 	/* the owner exec'd: its ring is dead to everyone (issue 11) */
 	if (enter_ret >= 0 || enter_err != EOWNERDEAD)
-		fz_child_fail("ENTER on a ring whose owner exec'd returned %d (%s); expected EOWNERDEAD (%s ring)",
+		fz_child_fail("ENTER on a ring whose owner exec'd returned %d (%s); expected EOWNERDEAD (%s ring, the owner's fd %s)",
 			      enter_ret, enter_ret < 0 ? strerror(enter_err) : "success",
-			      sqpoll ? "SQPOLL" : "plain");
+			      sqpoll ? "SQPOLL" : "plain",
+			      s->cloexec ? "close-on-exec" : "kept across the exec");
 	close(s->done);
 	_exit(0);
 }
@@ -417,6 +419,7 @@ static void __attribute__((noreturn)) fz_exec_owner(struct fz_rng *r,
 	/* an unprivileged owner, when we can: the attack of issue 11 #1 */
 	if (fz_shape_on(FZ_SHAPE_CREDS) && (sib.suid || fz_chance(r, 1, 2)))
 		fz_child_drop_privileges();
+	sib.cloexec = cloexec;
 	sib.ring = open(XURING_DEVICE_PATH, O_RDWR | (cloexec ? O_CLOEXEC : 0));
 	if (sib.ring < 0)
 		_exit(0);
