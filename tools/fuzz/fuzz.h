@@ -242,6 +242,7 @@ struct fz_stats {
 	uint64_t	taints[TAINT_NR];
 	/* what the CQEs were checked against */
 	uint64_t	verified_reads, verified_bytes, exact_results;
+	uint64_t	denied;		/* -EACCES CQEs of allowed_ops' refusals */
 	/* process shapes */
 	uint64_t	execs, vforks, siblings, scm_sent, scm_received;
 	uint64_t	cred_changes, thread_rings, compat_ioctls, programs;

@@ -705,10 +705,11 @@ void fz_print_counts(void)
 			       (unsigned long long)st->taints[i], fz_taint_names[i]);
 	printf("; %llu rings closed with every CQE in, %llu closes in all\n",
 	       (unsigned long long)st->quiesced, (unsigned long long)st->closes);
-	printf("xuring-fuzz: counts: %llu verified reads (%llu bytes compared), %llu exact results (/dev/null, /dev/zero), %llu programs, %llu resets (%.1f s); ring closes: %.1f s waiting for CQEs, %.1f s closing\n",
+	printf("xuring-fuzz: counts: %llu verified reads (%llu bytes compared), %llu exact results (/dev/null, /dev/zero), %llu ops refused by allowed_ops, %llu programs, %llu resets (%.1f s); ring closes: %.1f s waiting for CQEs, %.1f s closing\n",
 	       (unsigned long long)st->verified_reads,
 	       (unsigned long long)st->verified_bytes,
 	       (unsigned long long)st->exact_results,
+	       (unsigned long long)st->denied,
 	       (unsigned long long)st->programs,
 	       (unsigned long long)st->resets, st->reset_ns / 1e9,
 	       st->quiesce_ns / 1e9, st->teardown_ns / 1e9);

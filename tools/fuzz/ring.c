@@ -1187,6 +1187,8 @@ static void fz_check_cqe(struct fz_ring *ring, const struct xuring_cqe *cqe)
 	if (res == -EACCES && !fz_op_denied(op))
 		fz_fail("ring %d: CQE ud %#llx op %s res -EACCES, but allowed_ops allows it",
 			ring->idx, (unsigned long long)ud, fz_op_name(op));
+	if (res == -EACCES && fz_op_denied(op))
+		fz_stat_inc(denied);
 	if (res >= 0 && fz_op_denied(op))
 		fz_fail("ring %d: CQE ud %#llx op %s res %d, but allowed_ops denies it (-EACCES)",
 			ring->idx, (unsigned long long)ud, fz_op_name(op), res);
@@ -1549,6 +1551,13 @@ static void fz_ring_confirm_silent(struct fz_ring *ring)
 
 		while (u->count && u->silent) {
 			fz_stat_inc(silent);
+			/* -EACCES is a failure: it posts its CQE */
+			if (!(u->silent & FZ_UD_CARRIED) &&
+			    fz_op_denied(u->opcode))
+				fz_fail("ring %d: ud %#llx op %s, which allowed_ops denies, ended without a CQE (a silent success)",
+					ring->idx,
+					(unsigned long long)u->user_data,
+					fz_op_name(u->opcode));
 			/* a silent success left its data; a silent cancel none */
 			if (u->vreq >= 0 && !(u->silent & FZ_UD_CARRIED))
 				fz_vreq_complete(ring, u->user_data, u->vreq,

@@ -117,6 +117,9 @@ share() {
 total=0
 for p in $phases; do total=$((total + $(share $p))); done
 
+allowed_ops=/sys/module/xuring/parameters/allowed_ops
+user_ops=nop,read,readv,write,writev,fsync,read_fixed
+
 k=0
 for p in $phases; do
 	s=$((seed + k))
@@ -152,12 +155,20 @@ for p in $phases; do
 		result "not ok" "$name" "no xuring-fuzz binary (pass --payload build/fuzz)"
 		continue
 	fi
+	# The user phase runs under an operator's allowed_ops list: the ops
+	# left out must fail with -EACCES, and only they (the fuzzer reads
+	# the list). NOP stays: the fuzzer's drain markers are NOPs.
+	if [ "$p" = user ] && [ -w "$allowed_ops" ]; then
+		echo "$user_ops" > "$allowed_ops"
+		echo "# fuzz: allowed_ops=$(cat "$allowed_ops") for this phase"
+	fi
 	echo "### xuring-show-begin $name"
 	echo "$fuzz --seed $s $run $args"
 	# shellcheck disable=SC2086
 	timeout -k 10 $((t + 300)) "$fuzz" --seed "$s" $run $args \
 		--hang-timeout 120 --report-re "$fuzz_re" < /dev/null 2>&1
 	rc=$?
+	[ "$p" != user ] || [ ! -w "$allowed_ops" ] || echo all > "$allowed_ops"
 	echo "### xuring-show-end $name rc=$rc"
 	replay="replay: the FUZZ: replay line above"
 	case $rc in
@@ -171,7 +182,7 @@ for p in $phases; do
 	esac
 done
 
-# The new corpus entries, for tools/fuzz/corpus-save.sh on the host.
+# The new corpus entries, for tools/fuzz/after-run.sh on the host.
 nnew=0
 for f in "$newcorpus"/*; do
 	[ -f "$f" ] || continue
