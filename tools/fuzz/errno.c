@@ -71,7 +71,7 @@ void fz_policy_init(void)
 	/* "NOP,READV,..." or "none": the ops a ring may run */
 	if (fz_param_read("allowed_ops", buf, sizeof(buf))) {
 		for (op = 0; op < XURING_OP_LAST; op++)
-			if (strcmp(fz_op_name(op), "UNIMPLEMENTED"))
+			if (fz_op_implemented(op))
 				fz_policy.denied |= 1U << op;
 		for (tok = strtok_r(buf, ",", &save); tok;
 		     tok = strtok_r(NULL, ",", &save))

@@ -721,6 +721,8 @@ void fz_gen_sqe(struct fz_rng *r, struct fz_ring *ring,
 		struct xuring_sqe *sqe, struct fz_sqe_info *info);
 /* "READV", ..., "UNIMPLEMENTED" or "INVALID" */
 const char *fz_op_name(unsigned int op);
+/* an op the module has a row for (src/opdef.c) */
+bool fz_op_implemented(unsigned int op);
 /* the largest count a read or write may return */
 #define FZ_MAX_RW_COUNT	0x7ffff000LL
 

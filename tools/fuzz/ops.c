@@ -337,8 +337,7 @@ struct fz_reg_scratch {
 static void fz_check_probe(struct fz_ring *ring, const struct xuring_probe *p,
 			   unsigned int nr)
 {
-	static const uint8_t supported[] = { 0, 1, 2, 3, 4, 5, 8, 17, 22, 23, 24 };
-	unsigned int i, j, want = nr < XURING_OP_LAST ? nr : XURING_OP_LAST;
+	unsigned int i, want = nr < XURING_OP_LAST ? nr : XURING_OP_LAST;
 
 	if (p->last_op != XURING_OP_LAST - 1 || p->ops_len != want) {
 		fz_fail("ring %d: PROBE of %u ops: last_op %u ops_len %u",
@@ -346,15 +345,16 @@ static void fz_check_probe(struct fz_ring *ring, const struct xuring_probe *p,
 		return;
 	}
 	for (i = 0; i < want; i++) {
-		bool sup = false;
+		/* what a ring may run: implemented, and not denied by policy */
+		bool sup = fz_op_implemented(i) && !fz_op_denied(i);
 
-		for (j = 0; j < ARRAY_SIZE(supported); j++)
-			sup |= supported[j] == i;
 		if (p->ops[i].op != i ||
 		    p->ops[i].flags != (sup ? XURING_OP_SUPPORTED : 0) ||
 		    p->ops[i].resv || p->ops[i].resv2) {
-			fz_fail("ring %d: PROBE ops[%u] = {op %u flags %#x}",
-				ring->idx, i, p->ops[i].op, p->ops[i].flags);
+			fz_fail("ring %d: PROBE ops[%u] = {op %u flags %#x}, expected flags %#x (%s%s)",
+				ring->idx, i, p->ops[i].op, p->ops[i].flags,
+				sup ? XURING_OP_SUPPORTED : 0, fz_op_name(i),
+				fz_op_denied(i) ? ", denied by allowed_ops" : "");
 			return;
 		}
 	}

@@ -41,6 +41,11 @@ const char *fz_op_name(unsigned int op)
 	return op < XURING_OP_LAST ? "UNIMPLEMENTED" : "INVALID";
 }
 
+bool fz_op_implemented(unsigned int op)
+{
+	return op < XURING_OP_LAST && strcmp(fz_op_name(op), "UNIMPLEMENTED");
+}
+
 static uint64_t fz_gen_off(struct fz_rng *r, bool aligned)
 {
 	if (aligned)
