@@ -51,7 +51,8 @@ SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 endif
 
 .PHONY: all module tools selftests deps check run bench clean help \
-	checkpatch sparse check-debug check-runner fuzz coverage payload profile deb
+	checkpatch sparse check-debug check-runner fuzz coverage payload \
+	profile deb
 
 all: module tools selftests
 
@@ -66,6 +67,9 @@ help:
 	@echo "make check-runner test the VM test runner: fake tests and kernel reports"
 	@echo "make check-debug  the selftests in a KASAN/lockdep/kmemleak kernel"
 	@echo "make fuzz SECONDS=N [SEED=S]  fuzz the ring in that kernel"
+	@echo "                  (NO_SHAPE=exec,compat,...: leave shapes out;"
+	@echo "                  PROGRAM=P [PHASE=faults]: replay one program of a"
+	@echo "                  failure)"
 	@echo "make coverage     line and branch coverage of src/ from the selftests"
 	@echo "                  and the fuzzer in that kernel (FUZZ_SECONDS=N, SEED=S)"
 	@echo "make module       build xuring.ko (KDIR=<kernel build tree>)"
@@ -164,12 +168,24 @@ check-debug: deps
 	$(VM)/debug-run.sh check --timeout 2400 --payload $(BUILD)/payload \
 		--append "xuring.selftest_timeout=900 xuring.settle_timeout=60"
 
+# The module is built with XURING_KCOV=1 (Kbuild): the fuzzer follows its
+# kcov coverage. tools/fuzz/corpus/ goes in with the fuzzer; the programs
+# that reach new module code come back into it (tools/fuzz/after-run.sh).
+# NO_SHAPE=LIST leaves process shapes out, PROGRAM=P replays one program
+# (in the single phase, or PHASE=faults for a failure of that phase).
+FUZZ_APPEND := xuring.fuzz_seconds=$(SECONDS) xuring.fuzz_seed=$(SEED) \
+	$(if $(NO_SHAPE),xuring.fuzz_no_shape=$(NO_SHAPE)) \
+	$(if $(PROGRAM),xuring.fuzz_program=$(PROGRAM) \
+		xuring.fuzz_phases=$(or $(PHASE),single))
 fuzz: deps
 	$(MAKE) tools
 	@echo "fuzz: seed $(SEED), $(SECONDS) s (replay with make fuzz SEED=$(SEED))"
-	$(VM)/debug-run.sh fuzz --timeout $$(($(SECONDS) + 600)) \
-		--payload $(BUILD)/fuzz \
-		--append "xuring.fuzz_seconds=$(SECONDS) xuring.fuzz_seed=$(SEED)"
+	@rc=0; XURING_KCOV=1 $(VM)/debug-run.sh fuzz \
+		--timeout $$(($(SECONDS) + 600)) --payload $(BUILD)/fuzz \
+		--append "$(strip $(FUZZ_APPEND))" || rc=$$?; \
+	tools/fuzz/after-run.sh "$${XURING_VM_OUT:-$(BUILD)/vm}/results.log" \
+		tools/fuzz/corpus; \
+	exit $$rc
 
 # gcov counters of a profiled module from the check-debug selftests and
 # from a short fuzz run, as tables, HTML and annotated sources in
