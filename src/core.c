@@ -151,8 +151,12 @@ static void xr_free_req(struct xuring_req *req)
 {
 	struct xuring_ring_ctx *ctx = req->ctx;
 
-	/* nobody may hold a reference to a request that is freed */
-	WARN_ON_ONCE(refcount_read(&req->refs) > 1);
+	/*
+	 * Nobody may hold a reference to a request that is freed (checked
+	 * where CONFIG_DEBUG_VM is, as in make check-debug's kernel: this is
+	 * every request's path; refcount_t itself warns on underflow).
+	 */
+	VM_WARN_ON_ONCE(refcount_read(&req->refs) > 1);
 	if (unlikely(READ_ONCE(ctx->dying)))
 		xr_free_req_to_slab(req);
 	else if (xr_in_submit_context(ctx))
@@ -705,7 +709,12 @@ static __always_inline void xr_issue_inline(struct xuring_req *req)
 {
 	int ret;
 
-	xr_assert_can_issue(req->ctx);
+	/*
+	 * The rest of xr_assert_can_issue() is checked by the callers: once
+	 * per submission batch (xr_submit_sqes()), or per request on the
+	 * slower paths (xr_queue_sqe()).
+	 */
+	lockdep_assert_held(&req->ctx->uring_lock);
 	ret = xr_issue(req, XR_ISSUE_NONBLOCK);
 
 	if (likely(ret == XR_ISSUE_SKIP_COMPLETE))
@@ -822,6 +831,7 @@ static void xr_queue_sqe(struct xuring_req *req)
 		xr_punt_to_iowq(req);
 		return;
 	}
+	xr_assert_can_issue(req->ctx);
 	xr_issue_inline(req);
 }
 
@@ -1097,6 +1107,8 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 	left = min3(nr, ctx->sq_entries, entries);
 	if (unlikely(!left))
 		return 0;
+	/* what every request of the batch is issued under, checked once */
+	xr_assert_can_issue(ctx);
 	/*
 	 * A full CQ overflow backlog holds submission back until the CQ is
 	 * reaped: what a ring may make the module keep is bounded, and no
