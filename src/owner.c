@@ -42,13 +42,6 @@
 #include "owner.h"
 #include "user.h"
 
-enum {
-	/* ->gone was queued (or the ring is being torn down) */
-	XR_OWNER_GONE_BIT,
-	/* the watch is queued or running */
-	XR_OWNER_WATCHING_BIT,
-};
-
 /* how often the watch looks for an exec while kthreads are busy */
 #define XR_OWNER_WATCH_INTERVAL	(HZ / 10)
 
@@ -65,11 +58,6 @@ void xr_owner_mark_gone(struct xr_owner *owner)
 {
 	if (!test_and_set_bit(XR_OWNER_GONE_BIT, &owner->state))
 		queue_work(system_dfl_wq, &owner->gone_work);
-}
-
-bool xr_owner_is_gone(const struct xr_owner *owner)
-{
-	return test_bit(XR_OWNER_GONE_BIT, &owner->state);
 }
 
 /*
@@ -115,15 +103,13 @@ static bool xr_owner_in_mm(struct xr_owner *owner)
 }
 
 /*
- * Before a caller submits or registers: is the owner gone? A caller of
- * another thread group in the ring's mm (a clone(CLONE_VM) sibling) can
- * outlive the owner's exec: the old mm lives on in it, so no release
- * tells, and an fd the exec kept open is never flushed. For such a caller
- * look whether a thread of the owner still runs in the mm; the owner's
- * own threads are the answer themselves (the caller checked it is in the
- * mm), so the common case costs one compare.
+ * xr_owner_gone_for_caller()'s slow path. A caller of another thread
+ * group in the ring's mm (a clone(CLONE_VM) sibling) can outlive the
+ * owner's exec: the old mm lives on in it, so no release tells, and an fd
+ * the exec kept open is never flushed. For such a caller look whether a
+ * thread of the owner still runs in the mm.
  */
-bool xr_owner_gone_for_caller(struct xr_owner *owner)
+bool __xr_owner_gone_for_caller(struct xr_owner *owner)
 {
 	if (xr_owner_is_gone(owner))
 		return true;
