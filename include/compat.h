@@ -143,6 +143,18 @@ static inline int xr_kiocb_set_rw_flags(struct kiocb *kiocb, rwf_t flags,
 }
 
 /*
+ * 6.16, "fs: add a write stream field to the kiocb": block devices refuse
+ * a write stream they do not have with -EINVAL, so a kiocb not set up by
+ * init_sync_kiocb() must clear it. xuring has no write streams.
+ */
+static inline void xr_kiocb_clear_write_stream(struct kiocb *kiocb)
+{
+#if XR_KERNEL_SINCE(6, 16, 0)
+	kiocb->ki_write_stream = 0;
+#endif
+}
+
+/*
  * 6.17 (and 6.12.77), "workqueue: Add system_percpu_wq and system_dfl_wq":
  * the unbound system workqueue's new name; 7.x warns about work queued on
  * the old one.

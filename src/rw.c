@@ -124,6 +124,7 @@ static int xr_rw_init_kiocb(struct xuring_req *req, int ddir, u64 off,
 	kiocb->ki_pos = off;
 	kiocb->private = NULL;
 	kiocb->ki_waitq = NULL;
+	xr_kiocb_clear_write_stream(kiocb);
 	kiocb->ki_flags = file->f_iocb_flags;
 	ret = xr_kiocb_set_rw_flags(kiocb, (__force rwf_t)rw_flags, ddir);
 	if (unlikely(ret))
