@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -257,6 +258,87 @@ static bool fz_read_counters(long c[4])
 	return true;
 }
 
+/*
+ * The counters did not go back: say who still holds a ring (an fd or a
+ * mapping of /dev/xuring in any process) and which tasks are blocked in
+ * the kernel, then whether the counters settle later, so that a failure
+ * seen once (in CI) says whether a ring was kept, stuck or only slow.
+ */
+static void fz_leak_report(const long before[4])
+{
+	long after[4];
+	unsigned int i;
+	struct dirent *de;
+	DIR *proc = opendir("/proc");
+
+	while (proc && (de = readdir(proc))) {
+		char path[600], link[256], line[512], state = '?';
+		unsigned int fds = 0, maps = 0;
+		struct dirent *fe;
+		DIR *fdd;
+		FILE *f;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", de->d_name);
+		fdd = opendir(path);
+		while (fdd && (fe = readdir(fdd))) {
+			ssize_t n;
+
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s",
+				 de->d_name, fe->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n > 0 && (link[n] = 0, strstr(link, "xuring")))
+				fds++;
+		}
+		if (fdd)
+			closedir(fdd);
+		snprintf(path, sizeof(path), "/proc/%s/maps", de->d_name);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			maps += !!strstr(line, "/dev/xuring");
+		if (f)
+			fclose(f);
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (f && fgets(line, sizeof(line), f)) {
+			char *rp = strrchr(line, ')');
+
+			if (rp && rp[1])
+				state = rp[2];
+		}
+		if (f)
+			fclose(f);
+		if (!fds && !maps && state != 'D')
+			continue;
+		printf("FUZZ: leak report: pid %s state %c: %u fds and %u mappings of /dev/xuring\n",
+		       de->d_name, state, fds, maps);
+		if (state != 'D')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stack", de->d_name);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			printf("FUZZ: leak report:   %s", line);
+		if (f)
+			fclose(f);
+	}
+	if (proc)
+		closedir(proc);
+	for (i = 0; i < 500; i++) {
+		usleep(100000);
+		if (!fz_read_counters(after))
+			return;
+		if (after[0] == before[0] && after[1] == before[1] &&
+		    after[3] == before[3]) {
+			printf("FUZZ: leak report: the counters went back %u.%u s later\n",
+			       (i + 1) / 10, (i + 1) % 10);
+			return;
+		}
+	}
+	printf("FUZZ: leak report: still rings %ld requests %ld pinned_pages %ld 50 s later (freed only when this process exits?)\n",
+	       after[0], after[1], after[3]);
+}
+
 static void fz_usage(FILE *f)
 {
 	fprintf(f,
@@ -390,6 +472,7 @@ static int fz_run(void)
 			fz_fail("module counters 10 s after closing everything: rings %ld requests %ld pinned_pages %ld (before: %ld %ld %ld)",
 				after[0], after[1], after[3], fz_before[0],
 				fz_before[1], fz_before[3]);
+			fz_leak_report(fz_before);
 		}
 	}
 	usleep(500000);
