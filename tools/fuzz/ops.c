@@ -720,11 +720,7 @@ static void fz_op_fds(struct fz_rng *r)
 		pthread_rwlock_unlock(&ring->lock);
 		if (fd < 0)
 			return;
-		fz_fd_close(i);
-		pthread_mutex_lock(&fz_world.lock);
-		fz_world.fds[i].fd = fd;
-		fz_world.fds[i].kind = FD_RINGDUP;
-		pthread_mutex_unlock(&fz_world.lock);
+		fz_fd_set(i, fd, FD_RINGDUP);
 		fz_log("fd slot %u -> fd %d dup of ring %d", i, fd, ring->idx);
 		return;
 	}

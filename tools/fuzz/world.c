@@ -169,6 +169,23 @@ void fz_fd_close(unsigned int i)
 	pthread_mutex_unlock(&fz_world.lock);
 }
 
+/*
+ * Put @fd in slot @i, closing what was there in the same critical section:
+ * two threads filling one slot must not overwrite each other's fd, which
+ * would then never be closed (a ring's dup kept the ring alive until the
+ * fuzzer exited, and its end-of-run counter check failed).
+ */
+void fz_fd_set(unsigned int i, int fd, int kind)
+{
+	struct fz_fdent *e = &fz_world.fds[i % FZ_NR_FDS];
+
+	pthread_mutex_lock(&fz_world.lock);
+	fz_fdent_close(e);
+	e->fd = fd;
+	e->kind = kind;
+	pthread_mutex_unlock(&fz_world.lock);
+}
+
 /* kinds a reopened slot gets, by weight */
 static const unsigned int fz_kind_weights[FD_NR_KINDS] = {
 	[FD_REG] = 10, [FD_REG_RO] = 3, [FD_REG_APPEND] = 2,
