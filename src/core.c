@@ -112,6 +112,8 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 		req->creds = NULL;
 		req->fixed_buf = NULL;
 		req->async_data = NULL;
+		/* every bit set is cleared again before the request is freed */
+		req->atomic_flags = 0;
 		xr_req_cache_push(ctx, req);
 	}
 	return true;
@@ -157,6 +159,8 @@ static void xr_free_req(struct xuring_req *req)
 	 * every request's path; refcount_t itself warns on underflow).
 	 */
 	VM_WARN_ON_ONCE(refcount_read(&req->refs) > 1);
+	/* the next user of the request counts on no bit set (xr_init_req) */
+	VM_WARN_ON_ONCE(req->atomic_flags);
 	if (unlikely(READ_ONCE(ctx->dying)))
 		xr_free_req_to_slab(req);
 	else if (xr_in_submit_context(ctx))
@@ -458,6 +462,7 @@ xr_complete_one_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 			return 0;
 		xr_req_release_resources(req);
 	}
+	VM_WARN_ON_ONCE(req->atomic_flags);
 	req->batch_next = *to_free;
 	*to_free = req;
 	return 1;
@@ -944,9 +949,8 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 	req->opcode = opcode;
 	req->flags = sqe_flags;
 	req->user_data = READ_ONCE(sqe->user_data);
-	/* file, link, creds, fixed_buf and async_data are as freed */
+	/* file, link, creds, fixed_buf, async_data, atomic_flags are as freed */
 	refcount_set(&req->refs, 1);
-	req->atomic_flags = 0;
 	req->res = 0;
 	req->cflags = 0;
 	req->work.flags = 0;
