@@ -449,6 +449,7 @@ int fz_stable_of(int fd);
 void fz_fd_reopen(struct fz_rng *r, unsigned int i);
 void fz_fd_close(unsigned int i);
 void fz_fd_set(unsigned int i, int fd, int kind);
+void fz_counters_check(const char *when);
 /* close every pool fd and open the initial kinds again (fz_reset_state) */
 void fz_fds_reset(void);
 /* write to pipes so blocked reads finish, drain so blocked writes do */

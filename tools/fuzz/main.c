@@ -258,6 +258,9 @@ static bool fz_read_counters(long c[4])
 	return true;
 }
 
+static bool fz_counters, fz_have_counters;
+static long fz_before[4];
+
 /*
  * The counters did not go back: say who still holds a ring (an fd or a
  * mapping of /dev/xuring in any process) and which tasks are blocked in
@@ -339,6 +342,34 @@ static void fz_leak_report(const long before[4])
 	       after[0], after[1], after[3]);
 }
 
+/*
+ * Everything was closed (the end of the run, or a reset between two
+ * programs, with every other thread held off): the module's counters must
+ * be back where they were before the first op. A reset checks too, so
+ * that a leak names the program that made it, which replays exactly.
+ */
+void fz_counters_check(const char *when)
+{
+	long after[4];
+	unsigned int i;
+
+	if (!fz_have_counters)
+		return;
+	/* teardown is synchronous, but give deferred work a moment */
+	for (i = 0; i < 100; i++) {
+		if (!fz_read_counters(after))
+			return;
+		if (after[0] == fz_before[0] && after[1] == fz_before[1] &&
+		    after[3] == fz_before[3])
+			return;
+		usleep(100000);
+	}
+	fz_fail("module counters 10 s after %s: rings %ld requests %ld pinned_pages %ld (before: %ld %ld %ld)",
+		when, after[0], after[1], after[3], fz_before[0],
+		fz_before[1], fz_before[3]);
+	fz_leak_report(fz_before);
+}
+
 static void fz_usage(FILE *f)
 {
 	fprintf(f,
@@ -397,13 +428,9 @@ static int fz_parse_shapes(const char *list)
 	return 0;
 }
 
-static bool fz_counters, fz_have_counters;
-static long fz_before[4];
-
 /* Everything after the options; with --leader-exits, not in main(). */
 static int fz_run(void)
 {
-	long after[4];
 	unsigned int i;
 	int code;
 
@@ -458,23 +485,8 @@ static int fz_run(void)
 	fz_ops_fini();
 	fz_world_fini();
 	fz_exec_fini();
-	if (fz_have_counters && fz_stop_reason == FZ_STOP_DONE) {
-		/* teardown is synchronous, but give deferred work a moment */
-		for (i = 0; i < 100; i++) {
-			usleep(100000);
-			fz_read_counters(after);
-			if (after[0] == fz_before[0] && after[1] == fz_before[1] &&
-			    after[3] == fz_before[3])
-				break;
-		}
-		if (after[0] != fz_before[0] || after[1] != fz_before[1] ||
-		    after[3] != fz_before[3]) {
-			fz_fail("module counters 10 s after closing everything: rings %ld requests %ld pinned_pages %ld (before: %ld %ld %ld)",
-				after[0], after[1], after[3], fz_before[0],
-				fz_before[1], fz_before[3]);
-			fz_leak_report(fz_before);
-		}
-	}
+	if (fz_stop_reason == FZ_STOP_DONE)
+		fz_counters_check("closing everything");
 	usleep(500000);
 	fz_kmsg_poll();		/* reports from the teardown */
 	fz_monitor_stop();

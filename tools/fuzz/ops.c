@@ -957,6 +957,7 @@ void fz_reset_state(void)
 	fz_rings_fini();
 	fz_fds_reset();
 	fz_check_reset();
+	fz_counters_check("a reset closed everything");
 	fz_stat_inc(resets);
 	fz_stat_add(reset_ns, fz_now_ns() - start);
 }
