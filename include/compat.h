@@ -35,6 +35,21 @@
 	(KERNEL_VERSION(major, minor, sublevel) <= LINUX_VERSION_CODE)
 
 /*
+ * 6.3, "mm: introduce vma->vm_flags wrapper functions": vm_flags is const
+ * and written through them (with the mmap lock held for writing, as in
+ * ->mmap).
+ */
+static inline void xr_vm_flags_set(struct vm_area_struct *vma,
+				   vm_flags_t flags)
+{
+#if XR_KERNEL_SINCE(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+/*
  * 6.4, "blk-mq: remove hybrid polling": nothing sleeps in ->iopoll any
  * more, so asking it not to is the default.
  */
