@@ -185,14 +185,22 @@ static void fz_op_mmap_odd(struct fz_rng *r)
 		/* what happens to the old one first */
 		switch (fz_below(r, 4)) {
 		case 0: {
+			size_t nlen = fz_odd_maps[slot].len *
+				      (fz_chance(r, 1, 2) ? 2 : 1);
 			void *n = mremap(fz_odd_maps[slot].addr,
-					 fz_odd_maps[slot].len,
-					 fz_odd_maps[slot].len * (fz_chance(r, 1, 2) ? 2 : 1),
+					 fz_odd_maps[slot].len, nlen,
 					 MREMAP_MAYMOVE);
 
-			fz_log("mremap odd map %u -> %p", slot, n);
+			fz_log("mremap odd map %u to %zu bytes -> %p", slot,
+			       nlen, n);
+			/* VM_DONTEXPAND, as io_uring's rings */
+			if (n != MAP_FAILED && nlen > fz_odd_maps[slot].len)
+				fz_fail("mremap grew a mapping of a ring from %zu to %zu bytes",
+					fz_odd_maps[slot].len, nlen);
 			if (n != MAP_FAILED) {
+				/* all of it is unmapped later, or it holds the ring */
 				fz_odd_maps[slot].addr = n;
+				fz_odd_maps[slot].len = nlen;
 				goto out;
 			}
 			break;
