@@ -150,8 +150,14 @@ static void fz_scm_to_child(struct fz_rng *r)
 		close(sv[0]);
 		return;
 	}
+	/*
+	 * Ready, not just open: another thread may have closed the ring
+	 * picked above and opened a new one that is not set up yet, whose
+	 * ENTER fails with EBADFD, not EEXIST.
+	 */
 	pthread_rwlock_rdlock(&ring->lock);
-	if (ring->fd >= 0 && !fz_scm_send(sv[0], ring->fd, "r", 1))
+	if (ring->fd >= 0 && ring->ready &&
+	    !fz_scm_send(sv[0], ring->fd, "r", 1))
 		fz_stat_inc(scm_sent);
 	fz_log("scm: ring %d fd %d sent to child pid %d (holds it %u ms)",
 	       ring->idx, ring->fd, (int)pid, hold);
