@@ -630,6 +630,16 @@ void fz_gen_sqe(struct fz_rng *r, struct fz_ring *ring,
 		case 2: sqe->addr = fz_range(r, 1, 16 << 20); break;
 		default: sqe->addr = fz_range(r, 1, 1 << 20); break;
 		}
+		/*
+		 * Zeroing or punching a block device is writing zero pages
+		 * where it has no WRITE_ZEROES: at more than a few MiB that
+		 * takes a worker minutes under TCG and KASAN, which the
+		 * completion check would call lost (a run saw 2^58 bytes
+		 * with KEEP_SIZE, that is up to the device's end). A fixed
+		 * file may be one too.
+		 */
+		if ((kind == FD_BLK || fixed) && sqe->addr > (4 << 20))
+			sqe->addr = 4 << 20;
 		sqe->len = fz_chance(r, 9, 10) ? modes[fz_below(r, ARRAY_SIZE(modes))] :
 			   (uint32_t)fz_rand(r);
 		snprintf(fields, sizeof(fields), "off %lld len %llu mode %#x",
