@@ -134,9 +134,9 @@ disk nvme.img xuring0 nvme
 printf '%q ' "${qemu[@]}" > "$out/qemu.cmd"
 echo >> "$out/qemu.cmd"
 
-# A guest that never reaches its job: once, on a host busy with three
-# other guests, the debug kernel stopped for good at "Running RCU-tasks
-# wait API self tests", long before xuring was loaded. Such a boot is
+# A guest that never reaches its job: twice in a row, on a host busy with
+# three other guests, the debug kernel stopped for good at "Running
+# RCU-tasks wait API self tests", long before xuring was loaded. Such a boot is
 # killed after $XURING_BOOT_LIMIT seconds (default 900) without a line
 # from the job, said so, and tried once more; a guest that hangs after
 # its job began is never retried. Runs with a shorter timeout than the
