@@ -71,6 +71,9 @@ help:
 	@echo "make check-runner test the VM test runner: fake tests and kernel reports"
 	@echo "make check-debug  the selftests in a KASAN/lockdep/kmemleak kernel"
 	@echo "make fuzz SECONDS=N [SEED=S]  fuzz the ring in that kernel"
+	@echo "                  (NO_SHAPE=exec,compat,...: leave shapes out;"
+	@echo "                  PROGRAM=P [PHASE=faults]: replay one program of a"
+	@echo "                  failure)"
 	@echo "make coverage     line and branch coverage of src/ from the selftests"
 	@echo "                  and the fuzzer in that kernel (FUZZ_SECONDS=N, SEED=S)"
 	@echo "make module       build xuring.ko (KDIR=<kernel build tree>)"
@@ -122,16 +125,17 @@ payload: tools
 # failure there stops make check before the guest boots. Then the guest's
 # job: the selftests as root and as an unprivileged user, fio's verify
 # jobs, liburing's own tests on xuring and on the kernel's io_uring,
-# plocate on the drop-in. It took 9 minutes under TCG on a two-core host
-# whose load average was 12 (an idle host needs some 4): the limit leaves
-# room.
+# plocate on the drop-in. With the unprivileged pass it takes 8 to 12
+# minutes of guest time under TCG on a quiet two-core host; on a busy one
+# (CI beside other guests) 6.1's took past 12, so the job gets 24 minutes
+# (4/5 of the guest's 30).
 check: deps
 	$(MAKE) all payload
 	@echo "=== check: the tools' host-side checks (make -C tools check)"
 	$(MAKE) -C tools BUILD=$(BUILD) check
 	@echo "=== check: the guest"
 	$(VM)/run-vm.sh --job check --kver '$(KVER_ASKED)' \
-		--timeout 900 --payload $(BUILD)/payload
+		--timeout 1800 --payload $(BUILD)/payload
 
 # The runner's own tests (tools/vm/selftest/check-runner.sh): fake test
 # programs that crash, hang or lie about their results, every kernel
@@ -172,18 +176,32 @@ profile: deps
 	KVER='$(KVER_ASKED)' tools/prof/profile.sh $(PROFILE_ARGS)
 
 # The debug kernel is built once per machine (about 16 minutes on two
-# cores) and cached under ~/.cache/xuring; KASAN makes the guest slow.
+# cores) and cached under ~/.cache/xuring; KASAN makes the guest slow:
+# with the unprivileged pass the job took past its 32 minutes on a host
+# busy with two other guests (fio's checks alone 10), so it gets 48.
 check-debug: deps
 	$(MAKE) tools selftests payload
-	$(VM)/debug-run.sh check --timeout 2400 --payload $(BUILD)/payload \
+	$(VM)/debug-run.sh check --timeout 3600 --payload $(BUILD)/payload \
 		--append "xuring.selftest_timeout=900 xuring.settle_timeout=60"
 
+# The module is built with XURING_KCOV=1 (Kbuild): the fuzzer follows its
+# kcov coverage. tools/fuzz/corpus/ goes in with the fuzzer; the programs
+# that reach new module code come back into it (tools/fuzz/after-run.sh).
+# NO_SHAPE=LIST leaves process shapes out, PROGRAM=P replays one program
+# (in the single phase, or PHASE=faults for a failure of that phase).
+FUZZ_APPEND := xuring.fuzz_seconds=$(SECONDS) xuring.fuzz_seed=$(SEED) \
+	$(if $(NO_SHAPE),xuring.fuzz_no_shape=$(NO_SHAPE)) \
+	$(if $(PROGRAM),xuring.fuzz_program=$(PROGRAM) \
+		xuring.fuzz_phases=$(or $(PHASE),single))
 fuzz: deps
 	$(MAKE) tools
 	@echo "fuzz: seed $(SEED), $(SECONDS) s (replay with make fuzz SEED=$(SEED))"
-	$(VM)/debug-run.sh fuzz --timeout $$(($(SECONDS) + 600)) \
-		--payload $(BUILD)/fuzz \
-		--append "xuring.fuzz_seconds=$(SECONDS) xuring.fuzz_seed=$(SEED)"
+	@rc=0; XURING_KCOV=1 $(VM)/debug-run.sh fuzz \
+		--timeout $$(($(SECONDS) + 600)) --payload $(BUILD)/fuzz \
+		--append "$(strip $(FUZZ_APPEND))" || rc=$$?; \
+	tools/fuzz/after-run.sh "$${XURING_VM_OUT:-$(BUILD)/vm}/results.log" \
+		tools/fuzz/corpus; \
+	exit $$rc
 
 # gcov counters of a profiled module from the check-debug selftests and
 # from a short fuzz run, as tables, HTML and annotated sources in

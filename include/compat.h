@@ -35,6 +35,21 @@
 	(KERNEL_VERSION(major, minor, sublevel) <= LINUX_VERSION_CODE)
 
 /*
+ * 6.3, "mm: introduce vma->vm_flags wrapper functions": vm_flags is const
+ * and written through them (with the mmap lock held for writing, as in
+ * ->mmap).
+ */
+static inline void xr_vm_flags_set(struct vm_area_struct *vma,
+				   vm_flags_t flags)
+{
+#if XR_KERNEL_SINCE(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+/*
  * 6.4, "blk-mq: remove hybrid polling": nothing sleeps in ->iopoll any
  * more, so asking it not to is the default.
  */
@@ -139,6 +154,18 @@ static inline int xr_kiocb_set_rw_flags(struct kiocb *kiocb, rwf_t flags,
 	return kiocb_set_rw_flags(kiocb, flags, ddir);
 #else
 	return kiocb_set_rw_flags(kiocb, flags);
+#endif
+}
+
+/*
+ * 6.16, "fs: add a write stream field to the kiocb": block devices refuse
+ * a write stream they do not have with -EINVAL, so a kiocb not set up by
+ * init_sync_kiocb() must clear it. xuring has no write streams.
+ */
+static inline void xr_kiocb_clear_write_stream(struct kiocb *kiocb)
+{
+#if XR_KERNEL_SINCE(6, 16, 0)
+	kiocb->ki_write_stream = 0;
 #endif
 }
 

@@ -177,7 +177,10 @@ struct xuring_req {
 	 * the completion did, and frees it.
 	 */
 	refcount_t		refs;
-	/* XR_REQ_AF_*: set from any context, so atomic bit operations */
+	/*
+	 * XR_REQ_AF_*: set from any context, so atomic bit operations;
+	 * each is cleared again before the request is freed
+	 */
 	unsigned long		atomic_flags;
 	/* the next request of a link chain */
 	struct xuring_req	*link;

@@ -9,7 +9,10 @@
 #ifndef XURING_OWNER_H
 #define XURING_OWNER_H
 
+#include <linux/bitops.h>
 #include <linux/mmu_notifier.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -18,6 +21,14 @@ struct mem_cgroup;
 struct pid;
 struct task_struct;
 struct xr_user;
+
+/* Bits of xr_owner.state. */
+enum {
+	/* ->gone was queued (or the ring is being torn down) */
+	XR_OWNER_GONE_BIT,
+	/* the watch is queued or running */
+	XR_OWNER_WATCHING_BIT,
+};
 
 struct xr_owner {
 	/* the owner's thread group: it is gone once that group has exited */
@@ -63,7 +74,28 @@ void xr_owner_disarm(struct xr_owner *owner);
 void xr_owner_release(struct xr_owner *owner);
 
 void xr_owner_mark_gone(struct xr_owner *owner);
-bool xr_owner_is_gone(const struct xr_owner *owner);
+bool __xr_owner_gone_for_caller(struct xr_owner *owner);
+
+/* The ring takes no new work: its owner exited or exec'ed. */
+static inline bool xr_owner_is_gone(const struct xr_owner *owner)
+{
+	return test_bit(XR_OWNER_GONE_BIT, &owner->state);
+}
+
+/*
+ * Before a caller submits or registers: is the owner gone? Inline for
+ * the owner's own threads, whose being in the ring's mm (which the caller
+ * checked) is the answer; a caller of another thread group (a CLONE_VM
+ * sibling) takes the slow path.
+ */
+static inline bool xr_owner_gone_for_caller(struct xr_owner *owner)
+{
+	if (likely(!xr_owner_is_gone(owner) &&
+		   task_tgid(current) == owner->tgid))
+		return false;
+	return __xr_owner_gone_for_caller(owner);
+}
+
 void xr_owner_flush(struct xr_owner *owner);
 
 bool xr_owner_enter(struct xr_owner *owner, struct xr_owner_scope *scope);

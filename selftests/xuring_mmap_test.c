@@ -193,6 +193,47 @@ TEST_F(ring_fd, length_beyond_region_einval)
 }
 
 /*
+ * mremap() may move a mapping of a region or shrink it, never grow it past
+ * the region (EFAULT, as with io_uring's VM_DONTEXPAND rings): the grown
+ * part would have no pages behind it, and a mapping that a caller unmaps
+ * at its old length would leave the rest holding the ring.
+ */
+TEST_F(ring_fd, mremap_cannot_grow_a_region)
+{
+	static const off_t offsets[] = {
+		XURING_OFF_SQ_RING, XURING_OFF_CQ_RING, XURING_OFF_SQES,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		size_t len = self->page;
+		void *ptr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+				 self->fd, offsets[i]);
+		void *grown, *moved, *spot;
+
+		ASSERT_NE(MAP_FAILED, ptr) TH_LOG("offset %#llx",
+						  (unsigned long long)offsets[i]);
+		grown = mremap(ptr, len, 4 * len, MREMAP_MAYMOVE);
+		EXPECT_EQ(MAP_FAILED, grown)
+			TH_LOG("offset %#llx: grown to %zu bytes",
+			       (unsigned long long)offsets[i], 4 * len);
+		if (grown != MAP_FAILED) {
+			munmap(grown, 4 * len);
+			continue;
+		}
+		EXPECT_EQ(EFAULT, errno);
+		/* moving it at its own size still works (to a spot of ours) */
+		spot = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+		ASSERT_NE(MAP_FAILED, spot);
+		moved = mremap(ptr, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+			       spot);
+		ASSERT_NE(MAP_FAILED, moved) TH_LOG("%s", strerror(errno));
+		EXPECT_EQ(0, munmap(moved, len));
+	}
+}
+
+/*
  * The mapping holds the ring: after close(), completions posted before
  * are still readable and the rings writable.
  */

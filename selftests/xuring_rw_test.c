@@ -1180,7 +1180,11 @@ static void many_pass(struct __test_metadata *_metadata,
 			sqe->flags |= XURING_SQE_ASYNC;
 	}
 	ASSERT_EQ((int)n, xr_submit(&self->r));
-	ASSERT_EQ(n, xr_reap_n(&self->r, self->cqes, n, 60000));
+	/*
+	 * Generous: the KASAN guest on a busy host reaped 3388 of the 4096
+	 * direct writes in 60 s, still going. A lost CQE fails either way.
+	 */
+	ASSERT_EQ(n, xr_reap_n(&self->r, self->cqes, n, 300000));
 	XR_ASSERT_EACH_ONCE(self->cqes, n, ud);
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ((int)len, self->cqes[i].res)
@@ -1211,9 +1215,10 @@ static void many_check(struct __test_metadata *_metadata,
 /*
  * Thousands of writes of distinct data to distinct slots in flight at
  * once, checked with pread() from the disk; then as many reads back,
- * from the disk too, checked.
+ * from the disk too, checked. Two reaps of up to 300 s each, for the
+ * KASAN guest on a busy host; an idle one takes seconds.
  */
-TEST_F_TIMEOUT(many, write_then_read, 120)
+TEST_F_TIMEOUT(many, write_then_read, 660)
 {
 	const char *dir = xr_env_path("XURING_EXT4_DIR");
 	struct xr_iowq_state st;

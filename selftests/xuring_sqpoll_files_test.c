@@ -50,6 +50,11 @@ struct sibling_report {
 	/* the byte the setuid program sent once its file was open */
 	char helper_said;
 	int submit_ret;
+	/*
+	 * ENTER(SQ_WAKEUP) once the CQEs are in, or before any SQE: must be
+	 * -EOWNERDEAD after an exec
+	 */
+	int enter_ret;
 	unsigned int nr_cqes;
 	struct {
 		__u64 user_data;
@@ -65,6 +70,8 @@ struct sibling_report {
 struct sibling_ctx {
 	struct xr_ring r;
 	__u8 opcode;
+	/* ENTER before writing any SQE, with nothing for the thread to do */
+	bool enter_first;
 	int first_fd, last_fd;
 	/* -1: do not wait for the setuid program */
 	int ready_rfd;
@@ -146,6 +153,13 @@ static int sibling_main(void *arg)
 			goto report;
 	}
 
+	/*
+	 * Nothing submitted yet, so the SQ thread has had no reason to act
+	 * for the owner (and to notice the exec): ENTER alone must know.
+	 */
+	if (c->enter_first)
+		rep->enter_ret = xr_enter(c->r.fd, 0, 0,
+					  XURING_ENTER_SQ_WAKEUP, NULL, 0);
 	for (fd = c->first_fd; fd <= c->last_fd; fd++) {
 		struct xuring_sqe *sqe = xr_get_sqe(&c->r);
 
@@ -156,6 +170,10 @@ static int sibling_main(void *arg)
 	}
 	rep->submit_ret = xr_sqpoll_submit(&c->r);
 	xr_spin_for_cqes(&c->r, nr, 5000);
+	/* always entered, whether or not the thread asked for a wakeup */
+	if (!c->enter_first)
+		rep->enter_ret = xr_enter(c->r.fd, 0, 0,
+					  XURING_ENTER_SQ_WAKEUP, NULL, 0);
 	while (rep->nr_cqes < NR_FDS && xr_reap_cqe(&c->r, &cqe)) {
 		rep->cqes[rep->nr_cqes].user_data = cqe.user_data;
 		rep->cqes[rep->nr_cqes].res = cqe.res;
@@ -194,6 +212,7 @@ static int move_fd(int fd, int to, bool cloexec)
 struct owner_args {
 	__u8 opcode;
 	bool ring_cloexec;
+	bool enter_first;
 	/* NULL: the positive control, no exec */
 	const char *helper;
 	/* the root-only file (helper), or the owner's own file */
@@ -234,6 +253,7 @@ static void owner_main(const struct owner_args *a)
 		_exit(13);
 	memset(c, 0, sizeof(*c));
 	c->opcode = a->opcode;
+	c->enter_first = a->enter_first;
 	c->first_fd = a->helper ? FIRST_FD : own_fd;
 	c->last_fd = a->helper ? LAST_FD : own_fd;
 	c->report_wfd = REPORT_FD;
@@ -357,6 +377,7 @@ FIXTURE(setuid_exec) {
 FIXTURE_VARIANT(setuid_exec) {
 	__u8 opcode;
 	bool ring_cloexec;
+	bool enter_first;
 };
 
 FIXTURE_VARIANT_ADD(setuid_exec, read_ring_cloexec) {
@@ -377,6 +398,18 @@ FIXTURE_VARIANT_ADD(setuid_exec, write_ring_cloexec) {
 FIXTURE_VARIANT_ADD(setuid_exec, write_ring_inherited) {
 	.opcode = XURING_OP_WRITE,
 	.ring_cloexec = false,
+};
+
+FIXTURE_VARIANT_ADD(setuid_exec, read_ring_cloexec_enter_first) {
+	.opcode = XURING_OP_READ,
+	.ring_cloexec = true,
+	.enter_first = true,
+};
+
+FIXTURE_VARIANT_ADD(setuid_exec, read_ring_inherited_enter_first) {
+	.opcode = XURING_OP_READ,
+	.ring_cloexec = false,
+	.enter_first = true,
 };
 
 /* SKIP and ASSERT belong in the test: a 6.1 harness runs it after a SKIP here */
@@ -403,6 +436,7 @@ TEST_F_TIMEOUT(setuid_exec, root_file_stays_out_of_reach, 90)
 	struct owner_args a = {
 		.opcode = variant->opcode,
 		.ring_cloexec = variant->ring_cloexec,
+		.enter_first = variant->enter_first,
 		.helper = self->helper,
 		.path = self->secret,
 	};
@@ -439,6 +473,16 @@ TEST_F_TIMEOUT(setuid_exec, root_file_stays_out_of_reach, 90)
 	close(fd);
 	ASSERT_EQ(NULL, memchr(buf, PWNED_BYTE, BS))
 		TH_LOG("the SQ thread wrote the sibling's data into the root-only file");
+
+	/*
+	 * The owner is gone once it exec'ed, whether or not the ring's fd
+	 * went with the exec: the sibling, still in the old address space,
+	 * gets -EOWNERDEAD as documented (the old mm lives on in it, so no
+	 * mm release tells; with the fd inherited, no close does either).
+	 */
+	ASSERT_EQ(-EOWNERDEAD, rep.enter_ret)
+		TH_LOG("ENTER from the sibling after the owner's exec: %d",
+		       rep.enter_ret);
 
 	for (i = 0; i < rep.nr_cqes; i++) {
 		__u64 ud = rep.cqes[i].user_data;
@@ -486,6 +530,8 @@ TEST_F_TIMEOUT(slow, owner_file_read_by_sq_thread, 60)
 	ret = run_owner(&a, &rep);
 	unlink(path);
 	ASSERT_EQ(0, ret) TH_LOG("the owner failed: %d", ret);
+	/* no exec: the owner is there, and ENTER works */
+	ASSERT_LE(0, rep.enter_ret);
 	ASSERT_EQ(1U, rep.nr_cqes);
 	ASSERT_EQ(BS, rep.cqes[0].res);
 	ASSERT_TRUE(rep.pattern_ok);

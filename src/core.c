@@ -113,6 +113,8 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
 		req->creds = NULL;
 		req->fixed_buf = NULL;
 		req->async_data = NULL;
+		/* every bit set is cleared again before the request is freed */
+		req->atomic_flags = 0;
 		xr_req_cache_push(ctx, req);
 	}
 	return true;
@@ -152,8 +154,14 @@ static void xr_free_req(struct xuring_req *req)
 {
 	struct xuring_ring_ctx *ctx = req->ctx;
 
-	/* nobody may hold a reference to a request that is freed */
-	WARN_ON_ONCE(refcount_read(&req->refs) > 1);
+	/*
+	 * Nobody may hold a reference to a request that is freed (checked
+	 * where CONFIG_DEBUG_VM is, as in make check-debug's kernel: this is
+	 * every request's path; refcount_t itself warns on underflow).
+	 */
+	VM_WARN_ON_ONCE(refcount_read(&req->refs) > 1);
+	/* the next user of the request counts on no bit set (xr_init_req) */
+	VM_WARN_ON_ONCE(req->atomic_flags);
 	if (unlikely(READ_ONCE(ctx->dying)))
 		xr_free_req_to_slab(req);
 	else if (xr_in_submit_context(ctx))
@@ -526,6 +534,7 @@ xr_complete_one_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 			return 0;
 		xr_req_release_resources(req);
 	}
+	VM_WARN_ON_ONCE(req->atomic_flags);
 	req->batch_next = *to_free;
 	*to_free = req;
 	return 1;
@@ -783,7 +792,12 @@ static __always_inline void xr_issue_inline(struct xuring_req *req)
 {
 	int ret;
 
-	xr_assert_can_issue(req->ctx);
+	/*
+	 * The rest of xr_assert_can_issue() is checked by the callers: once
+	 * per submission batch (xr_submit_sqes()), or per request on the
+	 * slower paths (xr_queue_sqe()).
+	 */
+	lockdep_assert_held(&req->ctx->uring_lock);
 	ret = xr_issue(req, XR_ISSUE_NONBLOCK);
 
 	if (likely(ret == XR_ISSUE_SKIP_COMPLETE))
@@ -901,6 +915,7 @@ static void xr_queue_sqe(struct xuring_req *req)
 		xr_punt_to_iowq(req);
 		return;
 	}
+	xr_assert_can_issue(req->ctx);
 	xr_issue_inline(req);
 }
 
@@ -1014,9 +1029,8 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 	req->opcode = opcode;
 	req->flags = sqe_flags;
 	req->user_data = READ_ONCE(sqe->user_data);
-	/* file, link, creds, fixed_buf and async_data are as freed */
+	/* file, link, creds, fixed_buf, async_data, atomic_flags are as freed */
 	refcount_set(&req->refs, 1);
-	req->atomic_flags = 0;
 	req->res = 0;
 	req->cflags = 0;
 	req->work.flags = 0;
@@ -1188,6 +1202,8 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 	left = min3(nr, ctx->sq_entries, entries);
 	if (unlikely(!left))
 		return 0;
+	/* what every request of the batch is issued under, checked once */
+	xr_assert_can_issue(ctx);
 	/*
 	 * A full CQ overflow backlog holds submission back until the CQ is
 	 * reaped: what a ring may make the module keep is bounded, and no

@@ -31,8 +31,19 @@ void xr_iopoll_add(struct xuring_req *req)
 	WRITE_ONCE(ctx->nr_iopoll, ctx->nr_iopoll + 1);
 	if (!locked) {
 		mutex_unlock(&ctx->uring_lock);
-		/* the SQ thread may be asleep with nothing else to do */
-		xr_sqpoll_kick(ctx);
+		/*
+		 * Nobody polls a ring whose owner is gone: ENTER is refused
+		 * and the SQ thread has stopped. The owner's ->gone reaped
+		 * what was on the list then; a request a worker was still
+		 * issuing joins it later, so the worker reaps it. If our
+		 * section came after ->gone's reap, the bit it set before
+		 * that reap is seen here (the mutex orders the two).
+		 */
+		if (unlikely(xr_owner_is_gone(&ctx->owner)))
+			xr_iopoll_reap_all(ctx);
+		else
+			/* the SQ thread may be asleep with nothing else to do */
+			xr_sqpoll_kick(ctx);
 	}
 }
 

@@ -78,6 +78,13 @@ static int xr_enter(struct xuring_ring_ctx *ctx,
 		return -EEXIST;
 
 	if (ctx->flags & XURING_SETUP_SQPOLL) {
+		/*
+		 * The owner exited or exec'ed: its SQ thread is stopping, and
+		 * ENTER says so from the moment that is known, as io_uring's
+		 * does once its SQ thread is gone.
+		 */
+		if (unlikely(xr_owner_gone_for_caller(&ctx->owner)))
+			return -EOWNERDEAD;
 		/* the SQ thread submits; we only wake it or wait for room */
 		xr_cq_overflow_flush(ctx);
 		ret = xr_sqpoll_enter(ctx, arg->flags);
@@ -90,7 +97,7 @@ static int xr_enter(struct xuring_ring_ctx *ctx,
 		ret = min_t(u32, arg->to_submit, INT_MAX);
 	} else if (arg->to_submit) {
 		/* the owner exited or exec'ed: the ring takes no new work */
-		if (unlikely(xr_owner_is_gone(&ctx->owner)))
+		if (unlikely(xr_owner_gone_for_caller(&ctx->owner)))
 			return -EOWNERDEAD;
 		mutex_lock(&ctx->uring_lock);
 		xr_submit_state_begin(ctx, true);

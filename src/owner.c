@@ -24,6 +24,7 @@
  * it runs in the address space it set the ring up in any more: an exec.
  * An exec is noticed when the old mm is torn down (an mmu_notifier's
  * release), when close-on-exec closes the ring (->flush from another mm),
+ * when a CLONE_VM sibling enters or registers (xr_owner_gone_for_caller()),
  * when a kthread is about to act for the owner, and, while kthreads are
  * inside calls for it that may block for ever (holding the old mm), by a
  * watch that looks every XR_OWNER_WATCH_INTERVAL. Whichever comes first
@@ -41,13 +42,6 @@
 #include "owner.h"
 #include "user.h"
 
-enum {
-	/* ->gone was queued (or the ring is being torn down) */
-	XR_OWNER_GONE_BIT,
-	/* the watch is queued or running */
-	XR_OWNER_WATCHING_BIT,
-};
-
 /* how often the watch looks for an exec while kthreads are busy */
 #define XR_OWNER_WATCH_INTERVAL	(HZ / 10)
 
@@ -64,11 +58,6 @@ void xr_owner_mark_gone(struct xr_owner *owner)
 {
 	if (!test_and_set_bit(XR_OWNER_GONE_BIT, &owner->state))
 		queue_work(system_dfl_wq, &owner->gone_work);
-}
-
-bool xr_owner_is_gone(const struct xr_owner *owner)
-{
-	return test_bit(XR_OWNER_GONE_BIT, &owner->state);
 }
 
 /*
@@ -111,6 +100,25 @@ static bool xr_owner_in_mm(struct xr_owner *owner)
 	}
 	rcu_read_unlock();
 	return in;
+}
+
+/*
+ * xr_owner_gone_for_caller()'s slow path. A caller of another thread
+ * group in the ring's mm (a clone(CLONE_VM) sibling) can outlive the
+ * owner's exec: the old mm lives on in it, so no release tells, and an fd
+ * the exec kept open is never flushed. For such a caller look whether a
+ * thread of the owner still runs in the mm.
+ */
+bool __xr_owner_gone_for_caller(struct xr_owner *owner)
+{
+	if (xr_owner_is_gone(owner))
+		return true;
+	if (likely(task_tgid(current) == owner->tgid))
+		return false;
+	if (xr_owner_in_mm(owner))
+		return false;
+	xr_owner_mark_gone(owner);
+	return true;
 }
 
 static void xr_owner_watch_work(struct work_struct *work)

@@ -114,7 +114,7 @@ static int __xr_register(struct xuring_ring_ctx *ctx, unsigned int opcode,
 	if (current->mm != ctx->owner.mm)
 		return -EEXIST;
 	/* nothing new once the owner exited or exec'ed (teardown.c) */
-	if (xr_owner_is_gone(&ctx->owner))
+	if (xr_owner_gone_for_caller(&ctx->owner))
 		return -EOWNERDEAD;
 
 	mutex_lock(&ctx->uring_lock);

@@ -124,6 +124,7 @@ static int xr_rw_init_kiocb(struct xuring_req *req, int ddir, u64 off,
 	kiocb->ki_pos = off;
 	kiocb->private = NULL;
 	kiocb->ki_waitq = NULL;
+	xr_kiocb_clear_write_stream(kiocb);
 	kiocb->ki_flags = file->f_iocb_flags;
 	ret = xr_kiocb_set_rw_flags(kiocb, (__force rwf_t)rw_flags, ddir);
 	if (unlikely(ret))
@@ -427,7 +428,7 @@ int xr_rw_iopoll(struct xuring_req *req, struct io_comp_batch *iob,
  * a request is tried again as often as that happens, as in io_uring,
  * unless the application asked for RWF_NOWAIT or the ring is going away.
  */
-static bool xr_rw_iopoll_bounced(struct xuring_req *req)
+static __always_inline bool xr_rw_iopoll_bounced(struct xuring_req *req)
 {
 	/* pairs with the store-release in xr_rw_complete_iopoll() */
 	return smp_load_acquire(&req->iopoll_done) && req->res == -EAGAIN &&

@@ -371,5 +371,10 @@ int xr_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	if (size > (size_t)region->nr_pages << PAGE_SHIFT)
 		return -EINVAL;
+	/*
+	 * mremap() may not grow it past the region, as with io_uring's
+	 * rings: nothing would back the rest.
+	 */
+	xr_vm_flags_set(vma, VM_DONTEXPAND);
 	return vm_map_pages_zero(vma, region->pages, region->nr_pages);
 }

@@ -37,7 +37,8 @@
  * what may wait forever (requests held back by a drain, io-wq work:
  * queued work is cancelled, running work is interrupted where it waits
  * for something that may never come), and reap polled I/O, which
- * completes only if somebody polls it.
+ * completes only if somebody polls it (a polled request that a worker
+ * issues after this reap is reaped by that worker: xr_iopoll_add()).
  */
 static void xr_ring_quiesce(struct xuring_ring_ctx *ctx)
 {

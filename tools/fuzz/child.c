@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Forked children, each driven by its own generator (the seed and the fork
- * number). A child that inherited the parent's rings must not be able to
- * submit on them (EEXIST) or register on them; a child with a ring of its
- * own is killed or exits while its requests block on pipes, so the owner
- * exit path cancels them; a child that holds inherited fds for a while
- * makes the last reference to a ring go away in another process.
+ * Forked children, each driven by its own generator (drawn from the
+ * forking op's). A child that inherited the parent's rings must not be
+ * able to submit on them (EEXIST) or register on them; a child with a
+ * ring of its own (sometimes as uid 65534, sometimes dropping to it after
+ * setup, sometimes IOPOLL with O_DIRECT reads linked to reads) is killed
+ * or exits while its requests are in flight, so the owner exit path
+ * cancels or reaps them, perhaps while a grandchild still holds the ring;
+ * a child that holds inherited fds for a while makes the last reference
+ * to a ring go away in another process.
  *
  * After fork() in a multi-threaded parent a child may not take locks: it
  * has its own little ring code here and reports through stderr and its
- * exit status (42: a self-check failed).
+ * exit status (42: a self-check failed). exec.c and scm.c add the
+ * children of the other process shapes to the same table.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +26,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
@@ -39,11 +44,12 @@ static const char *const fz_child_modes[] = {
 	"sharer", "killed", "exits", "holder",
 };
 
-#define FZ_MAX_CHILDREN	4
+#define FZ_MAX_CHILDREN	8
 
 static struct fz_child {
 	pid_t		pid;
-	int		mode;
+	int		mode;		/* -1: adopted (what says what) */
+	const char	*what;
 	unsigned int	forkno;
 	uint64_t	kill_at;	/* ns; 0: let it finish */
 	bool		killed;
@@ -53,7 +59,7 @@ static unsigned int fz_forks;
 
 bool fz_in_child;
 
-static void __attribute__((noreturn)) fz_child_fail(const char *fmt, ...)
+void __attribute__((noreturn)) fz_child_fail(const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -70,7 +76,7 @@ static void __attribute__((noreturn)) fz_child_fail(const char *fmt, ...)
 	_exit(42);
 }
 
-static int fz_child_enter(int fd, unsigned int to_submit, unsigned int flags)
+int fz_child_enter(int fd, unsigned int to_submit, unsigned int flags)
 {
 	struct {
 		int64_t sec, nsec;
@@ -87,8 +93,7 @@ static int fz_child_enter(int fd, unsigned int to_submit, unsigned int flags)
 	return ioctl(fd, XURING_IOC_ENTER, &arg);
 }
 
-static int fz_child_register(int fd, unsigned int op, void *arg,
-			     unsigned int nr)
+int fz_child_register(int fd, unsigned int op, void *arg, unsigned int nr)
 {
 	struct xuring_register_arg a = {
 		.opcode = op, .nr_args = nr, .arg = (uintptr_t)arg,
@@ -97,8 +102,24 @@ static int fz_child_register(int fd, unsigned int op, void *arg,
 	return ioctl(fd, XURING_IOC_REGISTER, &a);
 }
 
+/*
+ * This process only (the raw system calls: glibc's would signal threads
+ * that do not exist after fork), for good: uid and gid 65534, in the
+ * device's group as a user the administrator let in (SQPOLL included).
+ */
+bool fz_child_drop_privileges(void)
+{
+	if (geteuid() != 0)
+		return false;
+	if (syscall(SYS_setgroups, 1, &fz_device_gid) ||
+	    syscall(SYS_setresgid, 65534, 65534, 65534) ||
+	    syscall(SYS_setresuid, 65534, 65534, 65534))
+		fz_child_fail("cannot drop to uid 65534: %s", strerror(errno));
+	return true;
+}
+
 /* A child's use of the parent's rings: all refused but probe and mmap. */
-static void fz_child_sharer(struct fz_rng *r, int scribble_ring)
+static void fz_child_sharer(struct fz_rng *r)
 {
 	unsigned int i, n = fz_range(r, 1, 6);
 	bool closed[FZ_NR_RINGS] = { false };
@@ -160,31 +181,83 @@ static void fz_child_sharer(struct fz_rng *r, int scribble_ring)
 			break;
 		}
 	}
-	if (scribble_ring >= 0) {
-		struct fz_ring *ring = &fz_rings[scribble_ring];
-
-		if (ring->sq_map)
-			FZ_RING_U32(ring->sq_map, ring->p.sq_off.tail) +=
-				fz_range(r, 1, 4);
-		if (ring->sqe_map)
-			((uint64_t *)ring->sqe_map)[fz_below(r, ring->p.sq_entries * 8)] =
-				fz_rand(r);
-	}
 	if (fz_chance(r, 1, 2))
 		usleep(fz_below(r, 20000));
 }
 
-/* Own ring, requests that block, then die. */
+/*
+ * The child writes the parent's ring through the shared mapping: a free
+ * SQE (which the parent writes anew before using it), or the SQ tail
+ * forward (the parent tainted the ring for that). The parent waits for
+ * it to be done.
+ */
+static void fz_child_scribble(struct fz_rng *r, int scribble_ring,
+			      bool move_tail, int ready_fd)
+{
+	struct fz_ring *ring = &fz_rings[scribble_ring];
+	const struct xuring_params *p = &ring->p;
+	unsigned int pending = ring->sq_tail - ring->sq_head_seen;
+
+	if (move_tail) {
+		FZ_RING_U32(ring->sq_map, p->sq_off.tail) += fz_range(r, 1, 4);
+	} else if (pending < p->sq_entries) {
+		unsigned int slot = (ring->sq_tail +
+				     fz_below(r, p->sq_entries - pending)) &
+				    (p->sq_entries - 1);
+
+		((uint64_t *)ring->sqe_map)[slot * 8 + fz_below(r, 8)] =
+			fz_rand(r);
+	}
+	(void)!write(ready_fd, "s", 1);
+}
+
+/*
+ * An O_DIRECT fd for polled reads: the ext4 pattern file or a block
+ * device of the pool; -1 if there is none.
+ */
+static int fz_child_direct_fd(struct fz_rng *r)
+{
+	unsigned int i, start = fz_below(r, FZ_NR_FDS);
+
+	if (fz_world.stable[STABLE_PAT_DIRECT].fd >= 0 && fz_chance(r, 2, 3))
+		return fz_world.stable[STABLE_PAT_DIRECT].fd;
+	for (i = 0; i < FZ_NR_FDS; i++) {
+		const struct fz_fdent *e = &fz_world.fds[(start + i) % FZ_NR_FDS];
+
+		if (e->kind == FD_BLK || e->kind == FD_REG_DIRECT)
+			return e->fd;
+	}
+	return fz_world.stable[STABLE_PAT_DIRECT].fd;
+}
+
+/*
+ * Own ring, requests that block (or, on an IOPOLL ring, O_DIRECT reads
+ * linked to more reads that only polling completes), then die: the
+ * owner's exit must cancel or reap them, perhaps while a grandchild still
+ * holds the ring. Sometimes as uid 65534 from the start, sometimes
+ * dropping to it after setup (the ring keeps the creator's credentials).
+ */
 static void fz_child_owner(struct fz_rng *r, int mode, int ready_fd)
 {
 	struct xuring_params p;
 	struct xuring_setup_arg sa = { .params = (uintptr_t)&p };
 	unsigned int i, n, mask, *sq_tail, *array;
 	struct xuring_sqe *sqes;
-	int fd, pfd[2], regfds[3];
+	int fd, pfd[2], regfds[3], dfd = -1;
+	bool iopoll = fz_chance(r, 1, 3) && fz_shape_on(FZ_SHAPE_IOPOLL_EXIT);
+	bool drop_after = false;
 	char *rings;
 	size_t rlen;
 
+	if (fz_shape_on(FZ_SHAPE_CREDS)) {
+		if (fz_chance(r, 1, 3))
+			fz_child_drop_privileges();
+		else
+			drop_after = fz_chance(r, 1, 3);
+	}
+	if (iopoll)
+		dfd = fz_child_direct_fd(r);
+	iopoll = dfd >= 0;
 	fd = open(XURING_DEVICE_PATH, O_RDWR);
 	if (fd < 0 || pipe(pfd))
 		_exit(0);
@@ -194,12 +267,16 @@ static void fz_child_owner(struct fz_rng *r, int mode, int ready_fd)
 		p.flags |= XURING_SETUP_SQPOLL;
 		p.sq_thread_idle = fz_range(r, 1, 50);
 	}
+	if (iopoll)
+		p.flags |= XURING_SETUP_IOPOLL;
 	if (fz_chance(r, 1, 3))
 		p.flags |= XURING_SETUP_SUBMIT_ALL;
 	if (fz_chance(r, 1, 4))
 		p.flags |= XURING_SETUP_SINGLE_ISSUER;
 	if (ioctl(fd, XURING_IOC_SETUP, &sa) < 0)
 		_exit(0);
+	if (drop_after)
+		fz_child_drop_privileges();
 	rlen = p.sq_off.array + p.sq_entries * 4;
 	rings = mmap(NULL, rlen, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		     XURING_OFF_SQ_RING);
@@ -240,6 +317,18 @@ static void fz_child_owner(struct fz_rng *r, int mode, int ready_fd)
 
 		memset(sqe, 0, sizeof(*sqe));
 		sqe->user_data = i;
+		if (iopoll && fz_chance(r, 3, 4)) {
+			/* polled: O_DIRECT, sector-aligned, mostly linked */
+			sqe->opcode = XURING_OP_READ;
+			sqe->fd = dfd;
+			sqe->addr = (uintptr_t)fz_world.rw + 4096 * fz_below(r, 256);
+			sqe->len = 512 * fz_range(r, 1, 16);
+			sqe->off = 512 * fz_below(r, 2048);
+			if (fz_chance(r, 2, 3))
+				sqe->flags |= XURING_SQE_IO_LINK;
+			array[i & mask] = i & mask;
+			continue;
+		}
 		switch (fz_below(r, 8)) {
 		case 0:
 			sqe->opcode = XURING_OP_NOP;
@@ -289,7 +378,7 @@ static void fz_child_owner(struct fz_rng *r, int mode, int ready_fd)
 	}
 	__atomic_store_n(sq_tail, n, __ATOMIC_RELEASE);
 	fz_child_enter(fd, n, fz_chance(r, 1, 2) ? XURING_ENTER_GETEVENTS : 0);
-	if (fz_chance(r, 1, 4) && fork() == 0) {
+	if (fz_chance(r, 1, iopoll ? 2 : 4) && fork() == 0) {
 		/* a grandchild holds the ring a little longer */
 		alarm(5);
 		usleep(fz_below(r, 30000));
@@ -308,7 +397,8 @@ static void fz_child_owner(struct fz_rng *r, int mode, int ready_fd)
 /* In the child, right after fork(). */
 static void __attribute__((noreturn)) fz_child_main(struct fz_rng *r,
 						    int mode, int ready_fd,
-						    int scribble_ring)
+						    int scribble_ring,
+						    bool move_tail)
 {
 	sigset_t all;
 
@@ -319,7 +409,9 @@ static void __attribute__((noreturn)) fz_child_main(struct fz_rng *r,
 	alarm(10);
 	switch (mode) {
 	case CHILD_SHARER:
-		fz_child_sharer(r, scribble_ring);
+		if (scribble_ring >= 0)
+			fz_child_scribble(r, scribble_ring, move_tail, ready_fd);
+		fz_child_sharer(r);
 		break;
 	case CHILD_KILLED:
 	case CHILD_EXITS:
@@ -332,27 +424,63 @@ static void __attribute__((noreturn)) fz_child_main(struct fz_rng *r,
 	_exit(0);
 }
 
+/* A free slot of the table, with fz_children_lock held; -1 if none. */
+static int fz_child_slot(void)
+{
+	unsigned int slot;
+
+	for (slot = 0; slot < FZ_MAX_CHILDREN; slot++)
+		if (!fz_children[slot].pid)
+			return slot;
+	return -1;
+}
+
+bool fz_child_adopt(pid_t pid, const char *what, unsigned int ms)
+{
+	int slot;
+
+	pthread_mutex_lock(&fz_children_lock);
+	slot = fz_child_slot();
+	if (slot >= 0) {
+		fz_children[slot].pid = pid;
+		fz_children[slot].mode = -1;
+		fz_children[slot].what = what;
+		fz_children[slot].forkno = fz_forks++;
+		fz_children[slot].killed = false;
+		fz_children[slot].kill_at = fz_now_ns() + ms * 1000000ULL;
+	}
+	pthread_mutex_unlock(&fz_children_lock);
+	if (slot < 0) {
+		/* no room to watch it: it must not outlive the run */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return slot >= 0;
+}
+
 void fz_child_fork(struct fz_rng *r, int mode)
 {
-	unsigned int slot, forkno;
-	int ready[2], scribble = -1;
+	unsigned int forkno;
+	int ready[2], scribble = -1, slot;
+	bool move_tail = false;
 	struct fz_rng crng;
 	pid_t pid;
 
 	if (mode < 0)
 		mode = fz_below(r, CHILD_NR_MODES);
+	/* the child's stream comes from this op's: replays with the program */
+	fz_rng_seed(&crng, fz_rand(r));
+	if (mode == CHILD_SHARER && fz_chance(r, 1, 4)) {
+		scribble = fz_below(r, FZ_NR_RINGS);
+		move_tail = fz_chance(r, 1, 4);
+	}
 	pthread_mutex_lock(&fz_children_lock);
-	for (slot = 0; slot < FZ_MAX_CHILDREN; slot++)
-		if (!fz_children[slot].pid)
-			break;
-	if (slot == FZ_MAX_CHILDREN) {
+	slot = fz_child_slot();
+	if (slot < 0) {
 		pthread_mutex_unlock(&fz_children_lock);
 		return;
 	}
 	forkno = fz_forks++;
-	fz_rng_seed(&crng, fz_derive_seed(fz_cfg.seed, 2, forkno));
-	if (mode == CHILD_SHARER && fz_chance(r, 1, 4))
-		scribble = fz_below(r, FZ_NR_RINGS);
 	if (pipe2(ready, O_CLOEXEC)) {
 		pthread_mutex_unlock(&fz_children_lock);
 		return;
@@ -360,29 +488,39 @@ void fz_child_fork(struct fz_rng *r, int mode)
 	if (scribble >= 0) {
 		struct fz_ring *ring = &fz_rings[scribble];
 
-		/* the mappings stay put until the child has its copy */
+		/* the mappings and our SQ stay put until the child is done */
 		pthread_rwlock_rdlock(&ring->lock);
 		pthread_mutex_lock(&ring->sq_lock);
-		if (ring->ready && ring->sq_map && ring->sqe_map)
-			/* the child will write our ring: stop checking it */
-			fz_ring_taint(ring, "a child writes it");
-		else
-			scribble = -1;
-		pthread_mutex_unlock(&ring->sq_lock);
-		if (scribble < 0)
+		if (ring->ready && ring->sq_map && ring->sqe_map) {
+			fz_ring_reap_sq(ring);
+			if (move_tail)
+				fz_ring_taint(ring, TAINT_CHILD);
+		} else {
+			pthread_mutex_unlock(&ring->sq_lock);
 			pthread_rwlock_unlock(&ring->lock);
+			scribble = -1;
+		}
 	}
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		close(ready[0]);
-		fz_child_main(&crng, mode, ready[1], scribble);
+		fz_child_main(&crng, mode, ready[1], scribble, move_tail);
 	}
-	if (scribble >= 0)
-		pthread_rwlock_unlock(&fz_rings[scribble].lock);
 	close(ready[1]);
+	if (scribble >= 0) {
+		struct pollfd pfd = { .fd = ready[0], .events = POLLIN };
+		char c;
+
+		if (pid > 0 && poll(&pfd, 1, 2000) == 1)
+			(void)!read(ready[0], &c, 1);
+		pthread_mutex_unlock(&fz_rings[scribble].sq_lock);
+		pthread_rwlock_unlock(&fz_rings[scribble].lock);
+	}
 	fz_stat_inc(forks);
-	fz_log("fork #%u -> pid %d (%s)", forkno, (int)pid, fz_child_modes[mode]);
+	fz_log("fork #%u -> pid %d (%s%s)", forkno, (int)pid,
+	       fz_child_modes[mode], scribble < 0 ? "" :
+	       move_tail ? ", moves a ring's SQ tail" : ", writes a free SQE");
 	if (pid < 0) {
 		close(ready[0]);
 		pthread_mutex_unlock(&fz_children_lock);
@@ -390,6 +528,7 @@ void fz_child_fork(struct fz_rng *r, int mode)
 	}
 	fz_children[slot].pid = pid;
 	fz_children[slot].mode = mode;
+	fz_children[slot].what = fz_child_modes[mode];
 	fz_children[slot].forkno = forkno;
 	fz_children[slot].killed = false;
 	fz_children[slot].kill_at = fz_now_ns() + 5000000000ULL;
@@ -441,14 +580,12 @@ void fz_children_reap(bool wait_all)
 			if (pid == c->pid) {
 				if (WIFEXITED(status) && WEXITSTATUS(status) == 42)
 					fz_fail("child pid %d (fork #%u, %s) failed a self-check (its message is above)",
-						c->pid, c->forkno,
-						fz_child_modes[c->mode]);
+						c->pid, c->forkno, c->what);
 				else if (WIFSIGNALED(status) &&
 					 WTERMSIG(status) != SIGKILL &&
 					 WTERMSIG(status) != SIGALRM)
 					fz_fail("child pid %d (fork #%u, %s) died of signal %d",
-						c->pid, c->forkno,
-						fz_child_modes[c->mode],
+						c->pid, c->forkno, c->what,
 						WTERMSIG(status));
 			}
 			c->pid = 0;
@@ -464,7 +601,7 @@ void fz_children_reap(bool wait_all)
 					continue;
 				printf("FUZZ: child pid %d (fork #%u, %s) did not exit 30 s after SIGKILL; its kernel stack:\n",
 				       fz_children[i].pid, fz_children[i].forkno,
-				       fz_child_modes[fz_children[i].mode]);
+				       fz_children[i].what);
 				snprintf(path, sizeof(path), "/proc/%d/stack",
 					 fz_children[i].pid);
 				fd = open(path, O_RDONLY);
@@ -482,6 +619,24 @@ void fz_children_reap(bool wait_all)
 		usleep(10000);
 	}
 	pthread_mutex_unlock(&fz_children_lock);
+}
+
+void fz_children_settle(unsigned int ms)
+{
+	uint64_t deadline = fz_now_ns() + ms * 1000000ULL;
+
+	while (fz_now_ns() < deadline) {
+		unsigned int i, adopted = 0;
+
+		fz_children_reap(false);
+		pthread_mutex_lock(&fz_children_lock);
+		for (i = 0; i < FZ_MAX_CHILDREN; i++)
+			adopted += fz_children[i].pid && fz_children[i].mode < 0;
+		pthread_mutex_unlock(&fz_children_lock);
+		if (!adopted)
+			return;
+		usleep(5000);
+	}
 }
 
 unsigned int fz_children_live(void)

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The operations the loop picks from, by weight: submit and reap, ENTER
- * alone, SETUP, close, mmap and munmap at odd moments, REGISTER with every
- * opcode, fd churn, pipe pumping, forks, scribbles, and the odd system
- * calls on a ring fd (poll, fdinfo, read, lseek).
+ * alone, SETUP, close (with every CQE in first, or abruptly), mmap and
+ * munmap at odd moments, REGISTER with every opcode, fd churn, pipe
+ * pumping, scribbles, the odd system calls on a ring fd (poll, fdinfo,
+ * read, lseek), and the process shapes: forks, exec and clone(CLONE_VM),
+ * vfork, ring fds over unix sockets, credential changes, a ring whose
+ * creator thread exits, 32-bit callers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 
 #include "fuzz.h"
@@ -95,6 +99,7 @@ out:
 static void fz_op_close(struct fz_rng *r)
 {
 	struct fz_ring *ring = fz_pick_ring(r, fz_chance(r, 4, 5));
+	bool checked = fz_chance(r, 3, 4);
 
 	if (!ring)
 		return;
@@ -105,7 +110,11 @@ static void fz_op_close(struct fz_rng *r)
 			fz_ring_submit_batch(ring, r, fz_range(r, 1, 16));
 			fz_ring_enter(ring, r);
 		}
-		fz_ring_close(ring, r);
+		/* only its creator may enter a SINGLE_ISSUER ring to drain it */
+		if ((ring->p.flags & XURING_SETUP_SINGLE_ISSUER) && fz_self &&
+		    ring->creator_tid != fz_self->tid)
+			checked = false;
+		fz_ring_close(ring, r, checked);
 	}
 	pthread_rwlock_unlock(&ring->lock);
 }
@@ -176,14 +185,22 @@ static void fz_op_mmap_odd(struct fz_rng *r)
 		/* what happens to the old one first */
 		switch (fz_below(r, 4)) {
 		case 0: {
+			size_t nlen = fz_odd_maps[slot].len *
+				      (fz_chance(r, 1, 2) ? 2 : 1);
 			void *n = mremap(fz_odd_maps[slot].addr,
-					 fz_odd_maps[slot].len,
-					 fz_odd_maps[slot].len * (fz_chance(r, 1, 2) ? 2 : 1),
+					 fz_odd_maps[slot].len, nlen,
 					 MREMAP_MAYMOVE);
 
-			fz_log("mremap odd map %u -> %p", slot, n);
+			fz_log("mremap odd map %u to %zu bytes -> %p", slot,
+			       nlen, n);
+			/* VM_DONTEXPAND, as io_uring's rings */
+			if (n != MAP_FAILED && nlen > fz_odd_maps[slot].len)
+				fz_fail("mremap grew a mapping of a ring from %zu to %zu bytes",
+					fz_odd_maps[slot].len, nlen);
 			if (n != MAP_FAILED) {
+				/* all of it is unmapped later, or it holds the ring */
 				fz_odd_maps[slot].addr = n;
+				fz_odd_maps[slot].len = nlen;
 				goto out;
 			}
 			break;
@@ -288,6 +305,12 @@ static struct iovec *fz_buf_iovecs(struct fz_rng *r, struct iovec *iov,
 	for (i = 0; i < nr; i++) {
 		struct fz_buf b;
 
+		/* the check arena's first pages: verified READ_FIXED goes there */
+		if (i == 0 && fz_cfg.threads == 1 && fz_chance(r, 1, 3)) {
+			iov[0].iov_base = fz_check_base;
+			iov[0].iov_len = FZ_CHECK_FIXED_PAGES * 4096;
+			continue;
+		}
 		fz_pick_buf(r, BUF_REGISTER, &b);
 		if (b.len > (1U << 20) && fz_chance(r, 3, 4))
 			b.len = fz_range(r, 1, 1U << 20);
@@ -322,8 +345,7 @@ struct fz_reg_scratch {
 static void fz_check_probe(struct fz_ring *ring, const struct xuring_probe *p,
 			   unsigned int nr)
 {
-	static const uint8_t supported[] = { 0, 1, 2, 3, 4, 5, 8, 17, 22, 23, 24 };
-	unsigned int i, j, want = nr < XURING_OP_LAST ? nr : XURING_OP_LAST;
+	unsigned int i, want = nr < XURING_OP_LAST ? nr : XURING_OP_LAST;
 
 	if (p->last_op != XURING_OP_LAST - 1 || p->ops_len != want) {
 		fz_fail("ring %d: PROBE of %u ops: last_op %u ops_len %u",
@@ -331,17 +353,71 @@ static void fz_check_probe(struct fz_ring *ring, const struct xuring_probe *p,
 		return;
 	}
 	for (i = 0; i < want; i++) {
-		bool sup = false;
+		/* what a ring may run: implemented, and not denied by policy */
+		bool sup = fz_op_implemented(i) && !fz_op_denied(i);
 
-		for (j = 0; j < ARRAY_SIZE(supported); j++)
-			sup |= supported[j] == i;
 		if (p->ops[i].op != i ||
 		    p->ops[i].flags != (sup ? XURING_OP_SUPPORTED : 0) ||
 		    p->ops[i].resv || p->ops[i].resv2) {
-			fz_fail("ring %d: PROBE ops[%u] = {op %u flags %#x}",
-				ring->idx, i, p->ops[i].op, p->ops[i].flags);
+			fz_fail("ring %d: PROBE ops[%u] = {op %u flags %#x}, expected flags %#x (%s%s)",
+				ring->idx, i, p->ops[i].op, p->ops[i].flags,
+				sup ? XURING_OP_SUPPORTED : 0, fz_op_name(i),
+				fz_op_denied(i) ? ", denied by allowed_ops" : "");
 			return;
 		}
+	}
+}
+
+/* Which pattern file went into fixed slots @off.. (from @fds[0..n)). */
+static void fz_track_fixed(struct fz_ring *ring, uint32_t off,
+			   const int32_t *fds, uint32_t n, bool update)
+{
+	uint32_t i;
+
+	if (!update)
+		memset(ring->fixed_pat, 0, sizeof(ring->fixed_pat));
+	for (i = 0; i < n && i < 64 && off + i < FZ_FIXED_TRACK; i++) {
+		int st;
+
+		if (update && fds[i] == XURING_REGISTER_FILES_SKIP)
+			continue;
+		st = fz_stable_of(fds[i]);
+		ring->fixed_pat[off + i] = st >= 0 ? fz_world.stable[st].pat : 0;
+	}
+	/* past what we described, the slots hold what the memory said */
+	for (; off + i < FZ_FIXED_TRACK && i < n; i++)
+		ring->fixed_pat[off + i] = 0;
+}
+
+/*
+ * Let the kernel consume queued SQEs that name fixed files or buffers by
+ * slot, before a REGISTER changes what the slots hold: a verified read
+ * must read the file it was written for. Under ring->lock (read).
+ */
+static void fz_ring_flush_vfixed(struct fz_ring *ring)
+{
+	const struct xuring_params *p = &ring->p;
+	unsigned int tries;
+
+	for (tries = 0; tries < 100 && ring->ready && ring->sq_map; tries++) {
+		struct xuring_enter_arg arg = { 0 };
+		unsigned int pending;
+
+		pthread_mutex_lock(&ring->sq_lock);
+		fz_ring_reap_sq(ring);
+		pending = fz_ring_pending(ring);
+		pthread_mutex_unlock(&ring->sq_lock);
+		if (!ring->vfixed_pending || !pending)
+			return;
+		arg.to_submit = pending;
+		if (p->flags & XURING_SETUP_SQPOLL) {
+			arg.flags = XURING_ENTER_SQ_WAKEUP;
+			usleep(1000);
+		}
+		if (fz_ioctl(ring->fd, XURING_IOC_ENTER, &arg,
+			     "ENTER (before REGISTER)") < 0 &&
+		    errno != EAGAIN && errno != EBUSY && errno != EINTR)
+			return;
 	}
 }
 
@@ -467,6 +543,9 @@ static void fz_op_register(struct fz_rng *r)
 		pthread_rwlock_unlock(&ring->lock);
 		return;
 	}
+	/* queued verified reads name fixed slots that this may change */
+	if (op != XURING_REGISTER_PROBE && op != XURING_REGISTER_IOWQ_MAX_WORKERS)
+		fz_ring_flush_vfixed(ring);
 	snprintf(desc, sizeof(desc), "REGISTER %u", op);
 	fz_log("ring %d: REGISTER fd %d op %u nr %u%s%s%s", ring->idx, fd, op,
 	       nr, bad ? " bad " : "", bad ? bad : "", how);
@@ -479,12 +558,25 @@ static void fz_op_register(struct fz_rng *r)
 		switch (op) {
 		case XURING_REGISTER_FILES:
 			ring->nr_files = nr;
+			fz_track_fixed(ring, 0, s->fds, nr, false);
 			break;
 		case XURING_REGISTER_FILES2:
 			ring->nr_files = s->rr.nr;
+			if (s->rr.flags & XURING_RSRC_REGISTER_SPARSE)
+				memset(ring->fixed_pat, 0, sizeof(ring->fixed_pat));
+			else
+				fz_track_fixed(ring, 0, s->fds, s->rr.nr, false);
 			break;
 		case XURING_UNREGISTER_FILES:
 			ring->nr_files = 0;
+			memset(ring->fixed_pat, 0, sizeof(ring->fixed_pat));
+			break;
+		case XURING_REGISTER_FILES_UPDATE:
+			/* the first @ret slots from the offset were replaced */
+			fz_track_fixed(ring, s->fu.offset, s->fds, ret, true);
+			break;
+		case XURING_REGISTER_FILES_UPDATE2:
+			fz_track_fixed(ring, s->up2.offset, s->fds, ret, true);
 			break;
 		case XURING_REGISTER_BUFFERS:
 		case XURING_REGISTER_BUFFERS2: {
@@ -499,6 +591,8 @@ static void fz_op_register(struct fz_rng *r)
 				ring->bufs[i].addr = sparse ? 0 :
 					(uintptr_t)s->iov[i].iov_base;
 				ring->bufs[i].len = sparse ? 0 : s->iov[i].iov_len;
+				ring->bufs[i].check = !sparse &&
+					s->iov[i].iov_base == fz_check_base;
 			}
 			ring->has_bufs = true;
 			break;
@@ -634,11 +728,7 @@ static void fz_op_fds(struct fz_rng *r)
 		pthread_rwlock_unlock(&ring->lock);
 		if (fd < 0)
 			return;
-		fz_fd_close(i);
-		pthread_mutex_lock(&fz_world.lock);
-		fz_world.fds[i].fd = fd;
-		fz_world.fds[i].kind = FD_RINGDUP;
-		pthread_mutex_unlock(&fz_world.lock);
+		fz_fd_set(i, fd, FD_RINGDUP);
 		fz_log("fd slot %u -> fd %d dup of ring %d", i, fd, ring->idx);
 		return;
 	}
@@ -683,9 +773,129 @@ static void fz_op_world(struct fz_rng *r)
 
 static void fz_op_fork(struct fz_rng *r)
 {
-	if (fz_cfg.no_fork)
+	if (fz_shape_on(FZ_SHAPE_FORK))
+		fz_child_fork(r, -1);
+}
+
+static void fz_op_exec(struct fz_rng *r)
+{
+	if (fz_shape_on(FZ_SHAPE_EXEC))
+		fz_shape_exec(r);
+}
+
+static void fz_op_vfork(struct fz_rng *r)
+{
+	if (fz_shape_on(FZ_SHAPE_VFORK))
+		fz_shape_vfork(r);
+}
+
+static void fz_op_scm(struct fz_rng *r)
+{
+	if (!fz_shape_on(FZ_SHAPE_SCM))
 		return;
-	fz_child_fork(r, -1);
+	if (fz_chance(r, 1, 2))
+		fz_shape_scm(r);
+	else
+		fz_foreign_op(r);
+}
+
+static void fz_op_compat(struct fz_rng *r)
+{
+	if (fz_shape_on(FZ_SHAPE_COMPAT))
+		fz_shape_compat(r);
+}
+
+/*
+ * This thread alone (raw system calls: glibc would change every thread)
+ * becomes uid 65534 for a submission, and root again: requests prepared
+ * with credentials other than the ring creator's.
+ */
+static void fz_op_creds(struct fz_rng *r)
+{
+	struct fz_ring *ring;
+
+	if (!fz_shape_on(FZ_SHAPE_CREDS) || geteuid() != 0)
+		return;
+	ring = fz_pick_ring(r, true);
+	if (!ring)
+		return;
+	pthread_rwlock_rdlock(&ring->lock);
+	if (ring->ready) {
+		if (syscall(SYS_setresgid, -1, 65534, -1) ||
+		    syscall(SYS_setresuid, -1, 65534, -1))
+			fz_fail("cannot switch this thread to euid 65534: %s",
+				strerror(errno));
+		fz_stat_inc(cred_changes);
+		fz_log("ring %d: this thread now euid 65534", ring->idx);
+		fz_ring_submit_batch(ring, r, fz_range(r, 1, 8));
+		fz_ring_enter(ring, r);
+		fz_ring_reap(ring, r);
+		if (syscall(SYS_setresuid, -1, 0, -1) ||
+		    syscall(SYS_setresgid, -1, 0, -1) || geteuid() != 0) {
+			fz_fail("cannot switch this thread back to root: %s",
+				strerror(errno));
+			fz_request_stop(FZ_STOP_FAIL);
+		}
+	}
+	pthread_rwlock_unlock(&ring->lock);
+}
+
+struct fz_thread_ring_arg {
+	struct fz_ring		*ring;
+	struct fz_rng		*r;
+	struct fz_thread	*parent;
+};
+
+static void *fz_thread_ring_main(void *arg)
+{
+	struct fz_thread_ring_arg *a = arg;
+	struct fz_thread me = { 0 };
+	struct fz_ring *ring = a->ring;
+	struct fz_rng *r = a->r;
+	unsigned int i;
+
+	if (a->parent) {
+		me.idx = a->parent->idx;
+		me.cur_opno = a->parent->cur_opno;
+		me.rng = a->parent->rng;
+	}
+	fz_thread_watchdog_init(&me);
+	fz_setup_force = fz_chance(r, 1, 3) ? XURING_SETUP_SINGLE_ISSUER : 0;
+	/* nobody could poll it: it would hold device tags for ever */
+	fz_setup_drop = fz_setup_force ? XURING_SETUP_IOPOLL : 0;
+	if (fz_ring_open(ring, r) == 0) {
+		for (i = 0; i < 4 && !ring->ready; i++)
+			fz_ring_setup(ring, r);
+		if (ring->ready) {
+			fz_ring_map(ring, r);
+			fz_ring_submit_batch(ring, r, fz_range(r, 1, 16));
+			fz_ring_enter(ring, r);
+		}
+	}
+	fz_log("ring %d: its creator thread (tid %d) exits", ring->idx, me.tid);
+	fz_fail_nth_close();
+	fz_thread_watchdog_fini(&me);
+	fz_self = NULL;
+	return NULL;
+}
+
+/* A ring whose creator thread is gone before anybody else uses it. */
+static void fz_op_thread_ring(struct fz_rng *r)
+{
+	struct fz_thread_ring_arg a = { .r = r, .parent = fz_self };
+	pthread_t pt;
+
+	if (!fz_shape_on(FZ_SHAPE_THREAD))
+		return;
+	a.ring = fz_pick_ring(r, false);
+	pthread_rwlock_wrlock(&a.ring->lock);
+	if (a.ring->fd >= 0)
+		fz_ring_close(a.ring, r, true);
+	if (!pthread_create(&pt, NULL, fz_thread_ring_main, &a)) {
+		pthread_join(pt, NULL);
+		fz_stat_inc(thread_rings);
+	}
+	pthread_rwlock_unlock(&a.ring->lock);
 }
 
 /* ------------------------------------------------------------ the table */
@@ -707,6 +917,12 @@ static const struct {
 	{ "fds",	fz_op_fds,	3 },
 	{ "world",	fz_op_world,	2 },
 	{ "fork",	fz_op_fork,	2 },
+	{ "exec",	fz_op_exec,	1 },
+	{ "vfork",	fz_op_vfork,	1 },
+	{ "scm",	fz_op_scm,	2 },
+	{ "creds",	fz_op_creds,	1 },
+	{ "thread",	fz_op_thread_ring, 1 },
+	{ "compat",	fz_op_compat,	1 },
 	{ "scribble",	fz_op_scribble,	1 },
 	{ "misc",	fz_op_misc,	4 },
 };
@@ -729,4 +945,27 @@ void fz_op_run(struct fz_rng *r)
 void fz_ops_fini(void)
 {
 	fz_odd_maps_fini();
+}
+
+/*
+ * Back to a clean state: children finish (or are killed), foreign rings
+ * and our own are closed with every CQE in, odd mappings and zombies
+ * go, the fd pool is opened afresh, and the check arena's quarantine is
+ * over: no ring that could still write it is left.
+ */
+void fz_reset_state(void)
+{
+	uint64_t start = fz_now_ns();
+
+	fz_children_settle(3000);
+	fz_children_reap(true);
+	fz_foreign_close_all();
+	fz_odd_maps_fini();
+	/* every ring, with every CQE in, and the mappings that outlive them */
+	fz_rings_fini();
+	fz_fds_reset();
+	fz_check_reset();
+	fz_counters_check("a reset closed everything");
+	fz_stat_inc(resets);
+	fz_stat_add(reset_ns, fz_now_ns() - start);
 }

@@ -4,6 +4,7 @@
  * the kernel log watcher (/dev/kmsg, scanned after every batch of ops and
  * by the monitor thread), the hang monitor, and failed self-checks.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
@@ -17,7 +18,7 @@
 
 #include "fuzz.h"
 
-#define FZ_LOG_SIZE	1024	/* entries kept; a power of two */
+#define FZ_LOG_SIZE	8192	/* entries kept; a power of two */
 #define FZ_LOG_TEXT	200
 
 struct fz_log_entry {
@@ -74,6 +75,23 @@ void fz_print_log(unsigned int lines)
 	}
 	pthread_mutex_unlock(&fz_oplog_lock);
 	fflush(stdout);
+}
+
+/* The op log's lines that contain @needle (a user_data), oldest first. */
+void fz_print_log_matching(const char *needle)
+{
+	uint64_t i, start;
+
+	pthread_mutex_lock(&fz_oplog_lock);
+	start = fz_oplog_next > FZ_LOG_SIZE ? fz_oplog_next - FZ_LOG_SIZE : 0;
+	for (i = start; i < fz_oplog_next; i++) {
+		struct fz_log_entry *e = &fz_oplog[i & (FZ_LOG_SIZE - 1)];
+
+		if (strstr(e->text, needle))
+			printf("FUZZ: | op %-8llu t%d %s\n",
+			       (unsigned long long)e->opno, e->thread, e->text);
+	}
+	pthread_mutex_unlock(&fz_oplog_lock);
 }
 
 /* A finished or interrupted run can still turn out bad; a bad one stays. */
@@ -146,21 +164,21 @@ bool fz_fd_protected(int fd)
 /* ------------------------------------------------------------- kernel log */
 
 /*
- * The same list tools/vm/jobs/lib.sh scans dmesg with (fuzz.sh passes it
- * in with --report-re, so the two stay one list).
+ * tools/vm/jobs/report-patterns, the list lib.sh scans dmesg with, built
+ * in (Makefile); fuzz.sh passes the guest's copy with --report-re.
  */
 static const char fz_default_report_re[] =
-	"WARNING:|BUG:|Oops|Kernel panic|general protection fault|"
-	"blocked for more than|circular locking|inconsistent lock state|"
-	"possible recursive locking|suspicious RCU usage|KASAN|UBSAN|"
-	"unreferenced object|soft lockup|hard LOCKUP|rcu.*stall|"
-	"sleeping function called from invalid context|list_add corruption|"
-	"list_del corruption|refcount_t:|Slab cache still has objects|"
-	"kernel BUG at|invalid opcode:|usercopy:|Unable to handle";
+#include "report-patterns.h"
+	;
+
+const char *fz_report_re_default(void)
+{
+	return fz_default_report_re;
+}
 
 #define FZ_KMSG_KEEP	400	/* lines of report kept */
 
-static int fz_kmsg_fd = -1;
+static int fz_kmsg_fd = -1, fz_kmsg_wfd = -1;
 static regex_t fz_report_regex;
 static pthread_mutex_t fz_kmsg_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *fz_kmsg_report[FZ_KMSG_KEEP];
@@ -189,7 +207,32 @@ int fz_kmsg_open(void)
 	/* only what happens from now on */
 	lseek(fz_kmsg_fd, 0, SEEK_END);
 	fz_protect_fd(fz_kmsg_fd);
+	/* root only: where we are, into the log a panic leaves behind */
+	fz_kmsg_wfd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	fz_protect_fd(fz_kmsg_wfd);
 	return 0;
+}
+
+/*
+ * A line in the kernel log, before the ops that may crash the kernel: an
+ * oops panics the guest before we can say anything, but the console
+ * shows the kernel log up to it.
+ */
+void fz_kmsg_mark(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	if (fz_kmsg_wfd < 0)
+		return;
+	n = snprintf(line, sizeof(line), "<5>xuring-fuzz[%d]: ", (int)getpid());
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 1)
+		n = sizeof(line) - 1;
+	(void)!write(fz_kmsg_wfd, line, n);
 }
 
 /* "prio,seq,ts,flags;text" -> text, with the timestamp in front */
@@ -327,6 +370,13 @@ void fz_fail_nth_disarm(void)
 		(void)!pwrite(fz_fail_nth_fd, "0", 1, 0);
 }
 
+void fz_fail_nth_close(void)
+{
+	if (fz_fail_nth_fd >= 0)
+		close(fz_fail_nth_fd);
+	fz_fail_nth_fd = -2;
+}
+
 /* ------------------------------------------------------------ watchdog */
 
 void fz_watchdog_arm(unsigned int ms)
@@ -460,14 +510,15 @@ static void *fz_monitor_fn(void *arg)
 
 			/* write(2), not stdio: a stuck worker may hold its lock */
 			len = snprintf(line, sizeof(line),
-			       "xuring-fuzz: %6.0fs %9llu ops (%.0f/s) sqes %llu cqes %llu ioctls %llu forks %llu children %u\n",
+			       "xuring-fuzz: %6.0fs %9llu ops (%.0f/s) sqes %llu cqes %llu checked %llu ioctls %llu children %u pcs %llu\n",
 			       (now - fz_start_ns) / 1e9,
 			       (unsigned long long)ops, (ops - last_ops) / dt,
 			       (unsigned long long)fz_stats.sqes,
 			       (unsigned long long)fz_stats.cqes,
+			       (unsigned long long)fz_stats.cqes_checked,
 			       (unsigned long long)fz_stats.ioctls,
-			       (unsigned long long)fz_stats.forks,
-			       fz_children_live());
+			       fz_children_live(),
+			       (unsigned long long)fz_cover_pcs());
 			(void)!write(1, line, len);
 			last_ops = ops;
 			last_progress_print = now;
@@ -487,7 +538,191 @@ void fz_monitor_stop(void)
 	pthread_join(fz_monitor_thread, NULL);
 }
 
+/* -------------------------------------------------- a ring stuck */
+
+/* The first lines of @path that contain @needle ("" for all), at most @max. */
+static void fz_dump_lines(const char *path, const char *needle, int max,
+			  const char *prefix)
+{
+	char buf[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (max > 0 && fgets(buf, sizeof(buf), f)) {
+		if (strstr(buf, needle)) {
+			printf("%s%s", prefix, buf);
+			max--;
+		}
+	}
+	fclose(f);
+}
+
+/*
+ * Who holds the block devices' poll-queue tags: a polled request waits in
+ * io-wq for one, and only polling frees them (blk-mq's debugfs).
+ */
+static void fz_dump_poll_queues(void)
+{
+	char path[600], type[32];
+	struct dirent *dev, *hctx;
+	DIR *d = opendir("/sys/kernel/debug/block"), *h;
+
+	if (!d)
+		return;
+	while ((dev = readdir(d))) {
+		if (dev->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/block/%s",
+			 dev->d_name);
+		h = opendir(path);
+		if (!h)
+			continue;
+		while ((hctx = readdir(h))) {
+			FILE *f;
+
+			if (strncmp(hctx->d_name, "hctx", 4))
+				continue;
+			snprintf(path, sizeof(path),
+				 "/sys/kernel/debug/block/%s/%s/type",
+				 dev->d_name, hctx->d_name);
+			f = fopen(path, "r");
+			type[0] = 0;
+			if (f) {
+				if (!fgets(type, sizeof(type), f))
+					type[0] = 0;
+				fclose(f);
+			}
+			if (strncmp(type, "poll", 4))
+				continue;
+			printf("FUZZ: %s %s (poll queue): tags and busy requests:\n",
+			       dev->d_name, hctx->d_name);
+			snprintf(path, sizeof(path),
+				 "/sys/kernel/debug/block/%s/%s/tags",
+				 dev->d_name, hctx->d_name);
+			fz_dump_lines(path, "busy=", 2, "FUZZ: |   ");
+			snprintf(path, sizeof(path),
+				 "/sys/kernel/debug/block/%s/%s/busy",
+				 dev->d_name, hctx->d_name);
+			fz_dump_lines(path, "", 4, "FUZZ: |   ");
+		}
+		closedir(h);
+	}
+	closedir(d);
+}
+
+/*
+ * What a lost completion leaves to look at: the ring's fdinfo (indexes,
+ * overflow backlog, drain list, worker pools) and the kernel stacks of
+ * the module's threads (xuring-wq/..., xuring-sq/...).
+ */
+void fz_dump_ring_state(int fd)
+{
+	char path[300], comm[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/thread-self/fdinfo/%d", fd);
+	printf("FUZZ: fdinfo of the ring (fd %d):\n", fd);
+	fz_dump_file(path, "FUZZ: |   ");
+	d = opendir("/proc");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "xuring-", 7)) {
+			comm[strcspn(comm, "\n")] = 0;
+			printf("FUZZ: kernel stack of %s (pid %s; an empty one is running):\n",
+			       comm, de->d_name);
+			snprintf(path, sizeof(path), "/proc/%s/stack", de->d_name);
+			fz_dump_file(path, "FUZZ: |   ");
+		}
+		fclose(f);
+	}
+	closedir(d);
+	fz_dump_poll_queues();
+	/* running threads show no stack there: the CPUs' backtraces (dmesg) */
+	{
+		int fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			(void)!write(fd, "l", 1);
+			close(fd);
+			printf("FUZZ: (sysrq l: the CPUs' backtraces are in the kernel log)\n");
+		}
+	}
+	fflush(stdout);
+}
+
 /* ------------------------------------------------------------ the end */
+
+static uint64_t fz_sum(const uint64_t *a, unsigned int n)
+{
+	uint64_t s = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		s += a[i];
+	return s;
+}
+
+/*
+ * Where every SQE went: a CQE we checked, a CQE on a tainted ring, a
+ * confirmed silent success, a dropped slot, or abandoned (closed, tainted,
+ * unenterable), and why.
+ */
+void fz_print_counts(void)
+{
+	const struct fz_stats *st = &fz_stats;
+	uint64_t abandoned = fz_sum(st->abandoned, ABANDON_NR);
+	uint64_t taints = fz_sum(st->taints, TAINT_NR);
+	unsigned int i;
+
+	printf("xuring-fuzz: counts: %llu SQEs submitted: %llu CQEs checked, %llu silent successes confirmed, %llu dropped slots, %llu abandoned, %llu CQEs unchecked (tainted rings); %llu drain markers\n",
+	       (unsigned long long)st->sqes,
+	       (unsigned long long)st->cqes_checked,
+	       (unsigned long long)st->silent,
+	       (unsigned long long)st->dropped,
+	       (unsigned long long)abandoned,
+	       (unsigned long long)st->cqes_unchecked,
+	       (unsigned long long)st->markers);
+	for (i = 0; i < ABANDON_NR; i++)
+		if (st->abandoned[i])
+			printf("xuring-fuzz:   abandoned %llu: %s\n",
+			       (unsigned long long)st->abandoned[i],
+			       fz_abandon_names[i]);
+	printf("xuring-fuzz: counts: %llu ring taints", (unsigned long long)taints);
+	for (i = 0; i < TAINT_NR; i++)
+		if (st->taints[i])
+			printf("%s %llu %s", i ? "," : ":",
+			       (unsigned long long)st->taints[i], fz_taint_names[i]);
+	printf("; %llu rings closed with every CQE in, %llu closes in all\n",
+	       (unsigned long long)st->quiesced, (unsigned long long)st->closes);
+	printf("xuring-fuzz: counts: %llu verified reads (%llu bytes compared), %llu exact results (/dev/null, /dev/zero), %llu ops refused by allowed_ops, %llu programs, %llu resets (%.1f s); ring closes: %.1f s waiting for CQEs, %.1f s closing\n",
+	       (unsigned long long)st->verified_reads,
+	       (unsigned long long)st->verified_bytes,
+	       (unsigned long long)st->exact_results,
+	       (unsigned long long)st->denied,
+	       (unsigned long long)st->programs,
+	       (unsigned long long)st->resets, st->reset_ns / 1e9,
+	       st->quiesce_ns / 1e9, st->teardown_ns / 1e9);
+	printf("xuring-fuzz: counts: shapes: %llu forks, %llu execs (%llu CLONE_VM siblings), %llu vforks, %llu ring fds sent / %llu received, %llu credential changes, %llu rings whose creator thread exited, %llu 32-bit ioctls\n",
+	       (unsigned long long)st->forks, (unsigned long long)st->execs,
+	       (unsigned long long)st->siblings, (unsigned long long)st->vforks,
+	       (unsigned long long)st->scm_sent,
+	       (unsigned long long)st->scm_received,
+	       (unsigned long long)st->cred_changes,
+	       (unsigned long long)st->thread_rings,
+	       (unsigned long long)st->compat_ioctls);
+	fz_cover_print();
+}
 
 static const char *fz_stop_names[] = {
 	[FZ_RUNNING] = "running",
@@ -529,26 +764,19 @@ void fz_report_final(void)
 	}
 	if (reason == FZ_STOP_KERNEL || reason == FZ_STOP_FAIL ||
 	    reason == FZ_STOP_HANG) {
-		uint64_t at = reason == FZ_STOP_KERNEL ? fz_kmsg_hit_op : ops;
+		char args[2048];
 
-		char extra[200] = "";
-		int n = 0;
-
-		if (fz_cfg.fail_nth)
-			n += snprintf(extra + n, sizeof(extra) - n,
-				      " --fail-nth %u", fz_cfg.fail_nth);
-		if (fz_cfg.uid >= 0)
-			n += snprintf(extra + n, sizeof(extra) - n, " --uid %d",
-				      fz_cfg.uid);
-		if (fz_cfg.no_fork)
-			snprintf(extra + n, sizeof(extra) - n, " --no-fork");
-		printf("FUZZ: replay: xuring-fuzz --seed %llu --ops %llu%s%s\n",
-		       (unsigned long long)fz_cfg.seed,
-		       (unsigned long long)at, extra,
+		fz_replay_args(args, sizeof(args));
+		printf("FUZZ: seed %llu; replay: xuring-fuzz %s%s\n",
+		       (unsigned long long)fz_cfg.seed, args,
 		       fz_cfg.threads > 1 ?
 		       "   (single-threaded: the exact replay mode; this run had --threads, so the interleaving differs)" : "");
+		if (reason == FZ_STOP_KERNEL)
+			printf("FUZZ: the report came at op %llu\n",
+			       (unsigned long long)fz_kmsg_hit_op);
 	}
 	(void)fz_kmsg_hit_ns;
+	fz_print_counts();
 	printf("xuring-fuzz: done: seed %llu, %llu ops in %.1f s (%.0f/s), %llu sqes, %llu cqes, %llu ioctls, %llu forks: %s\n",
 	       (unsigned long long)fz_cfg.seed, (unsigned long long)ops, secs,
 	       secs > 0 ? ops / secs : 0.0,

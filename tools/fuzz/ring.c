@@ -9,12 +9,27 @@
  * SQ array entry may point at another SQE of the same batch, so a
  * user_data can be expected twice, and an out-of-range entry expects
  * nothing). A CQE must take an element out of it: one that does not was
- * never submitted or arrived twice. The kernel-owned indexes must stay
- * inside what we published: sq.head never passes our tail, cq.tail never
- * runs more than cq_entries ahead of our head, and the dropped counter
- * counts exactly the out-of-range entries consumed. A ring whose memory
- * somebody else may have written (a scribble, a child) is "tainted" and
- * no longer checked.
+ * never submitted or arrived twice. Each element says what a success may
+ * return (at most the length asked for; exactly that for /dev/null; a
+ * verified read's data is compared with the file, verify.c). The
+ * kernel-owned indexes must stay inside what we published: sq.head never
+ * passes our tail, cq.tail never runs more than cq_entries ahead of our
+ * head, and the dropped counter counts exactly the out-of-range entries
+ * consumed.
+ *
+ * Exactly once. Before a ring is closed (unless the close is the abrupt
+ * kind, on purpose, with requests in flight), every request must have
+ * posted its CQE: fz_ring_quiesce() submits what is queued, unblocks
+ * pipes and sockets, waits, and fails the run with the requests still
+ * missing after --complete-timeout seconds. CQE_SKIP_SUCCESS requests are
+ * confirmed by a drain NOP of ours: when its CQE comes, everything before
+ * it has completed, and those without a CQE succeeded.
+ *
+ * A ring whose indexes or pending SQEs somebody else wrote (a scribble
+ * that cannot be undone, a child) is "tainted": its CQEs are only matched
+ * and checked for what holds for every CQE, and whatever it has in flight
+ * at its close is abandoned. Each taint is counted by why; most scribbles
+ * are undone and taint nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +44,7 @@
 #include "fuzz.h"
 
 struct fz_ring fz_rings[FZ_NR_RINGS];
+__thread uint32_t fz_setup_force, fz_setup_drop;
 
 #define FZ_MAX_LIVE	8192	/* CQEs we wait for on one ring, at most */
 #define FZ_WATCHDOG_SIG	(SIGRTMIN + 2)
@@ -47,31 +63,21 @@ static inline void fz_store_release(void *p, unsigned int v)
 
 /* ------------------------------------------------------------ the ioctls */
 
-/* What io_uring's three system calls document, plus what xuring adds. */
-bool fz_errno_allowed(int err)
-{
-	switch (err) {
-	case EINVAL: case EFAULT: case EBADF: case EBUSY: case EBADFD:
-	case ENOTTY: case E2BIG: case ENOMEM: case EOPNOTSUPP: case EEXIST:
-	case ENXIO: case EMFILE: case ETIME: case EINTR: case EAGAIN:
-	case EOVERFLOW: case EPERM:
-	/* ENTER on an SQPOLL ring whose owner's mm is gone (sqpoll.c) */
-	case EOWNERDEAD:
-		return true;
-	}
-	return false;
-}
-
 static __thread bool fz_injecting;
 
 int fz_ioctl(int fd, unsigned long cmd, void *arg, const char *what)
 {
-	int ret, err;
+	int kind = fz_ioc_kind(cmd), ret, err;
+	uint32_t reg_op = 0;
 
+	/* the opcode as the module will read it (the argument may be bad) */
+	if (kind == FZ_IOC_REGISTER && arg)
+		reg_op = ((struct xuring_register_arg *)arg)->opcode;
 	fz_stat_inc(ioctls);
 	if (fz_self)
 		snprintf(fz_self->cur_what, sizeof(fz_self->cur_what), "%s",
 			 what);
+	fz_injecting = false;
 	if (fz_self) {
 		fz_fail_nth_arm(&fz_self->rng);
 		fz_injecting = fz_cfg.fail_nth != 0;
@@ -87,11 +93,22 @@ int fz_ioctl(int fd, unsigned long cmd, void *arg, const char *what)
 			what, fd, ret);
 	if (ret == -1) {
 		fz_stat_inc(ioctl_errors);
-		if (!fz_errno_allowed(err) &&
-		    !(fz_injecting && (err == ENOSPC || err == EIO)))
-			fz_fail("%s on fd %d returned errno %d (%s), which no interface documents",
-				what, fd, err, strerror(err));
+		if (!fz_errno_allowed(kind, reg_op, err, false, fz_injecting)) {
+			char op[32] = "";
+
+			if (kind == FZ_IOC_REGISTER)
+				snprintf(op, sizeof(op), " of opcode %u", reg_op);
+			fz_fail("%s on fd %d returned errno %d (%s), which %s%s cannot return (errno.c)",
+				what, fd, err, strerror(err),
+				fz_ioc_kind_name(kind), op);
+		}
 	}
+	if (ret > 0 && kind != FZ_IOC_ENTER && kind != FZ_IOC_FOREIGN &&
+	    !(kind == FZ_IOC_REGISTER &&
+	      (reg_op == XURING_REGISTER_FILES_UPDATE ||
+	       reg_op == XURING_REGISTER_FILES_UPDATE2)))
+		fz_fail("%s on fd %d returned %d; it returns 0 on success",
+			what, fd, ret);
 	errno = err;
 	return ret;
 }
@@ -272,10 +289,29 @@ void fz_rings_fini(void)
 
 		pthread_rwlock_wrlock(&ring->lock);
 		if (ring->fd >= 0)
-			fz_ring_close(ring, NULL);
+			fz_ring_close(ring, NULL, true);
 		pthread_rwlock_unlock(&ring->lock);
 	}
 	fz_zombies_reap(NULL, true);
+}
+
+/*
+ * A thread about to go: nobody else may enter its SINGLE_ISSUER rings, and
+ * an IOPOLL one would hold device tags for ever.
+ */
+void fz_rings_close_own(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FZ_NR_RINGS && fz_self; i++) {
+		struct fz_ring *ring = &fz_rings[i];
+
+		pthread_rwlock_wrlock(&ring->lock);
+		if (ring->fd >= 0 && ring->creator_tid == fz_self->tid &&
+		    (ring->p.flags & XURING_SETUP_SINGLE_ISSUER))
+			fz_ring_close(ring, NULL, true);
+		pthread_rwlock_unlock(&ring->lock);
+	}
 }
 
 struct fz_ring *fz_pick_ring(struct fz_rng *r, bool ready)
@@ -324,26 +360,104 @@ bool fz_ring_memory(struct fz_rng *r, uint64_t *addr, uint64_t *len)
 	return true;
 }
 
-void fz_ring_taint(struct fz_ring *ring, const char *why)
+const char *const fz_taint_names[TAINT_NR] = {
+	[TAINT_SQ_TAIL] = "SQ tail moved forward by a scribble",
+	[TAINT_CQ_HEAD] = "CQ head moved forward by a scribble",
+	[TAINT_SQE] = "a pending SQE or SQ slot scribbled",
+	[TAINT_CQE] = "an unreaped CQE scribbled",
+	[TAINT_CHILD] = "SQ tail moved forward by a child",
+	[TAINT_BAD_INDEX] = "a kernel index out of range (after a failure)",
+};
+
+const char *const fz_abandon_names[ABANDON_NR] = {
+	[ABANDON_CLOSE] = "in flight at an abrupt close",
+	[ABANDON_TAINTED] = "on a tainted ring at its close",
+	[ABANDON_NO_ENTER] = "queued on a ring nobody may enter",
+	[ABANDON_NO_REAP] = "in flight on such a ring (IOPOLL, overflow, skip)",
+};
+
+void fz_ring_taint(struct fz_ring *ring, int why)
 {
-	if (!ring->tainted)
-		fz_log("ring %d tainted: %s", ring->idx, why);
+	if (!ring->tainted) {
+		fz_log("ring %d tainted: %s", ring->idx, fz_taint_names[why]);
+		fz_stat_inc(taints[why]);
+		ring->taint = why;
+	}
 	ring->tainted = true;
-	ring->taint_why = why;
+}
+
+/*
+ * Publish one request in SQ order: whether it may end without a CQE
+ * depends on the chain it joins. Chains never span two submissions in
+ * the kernel, but we cannot tell where one ENTER stopped, so a chain is
+ * taken to go on as long as the SQEs say so: that only makes more
+ * requests "maybe silent".
+ */
+static void fz_ud_add(struct fz_ring *ring, struct fz_ud *u)
+{
+	bool skip = u->flags & XURING_SQE_CQE_SKIP_SUCCESS;
+	bool linked = u->flags & (XURING_SQE_IO_LINK | XURING_SQE_IO_HARDLINK);
+	bool carried = ring->chain_open && ring->chain_skip;
+	struct fz_ud *e = fz_udset_find(&ring->outstanding, u->user_data);
+
+	u->silent = (skip || carried ? FZ_UD_SILENT : 0) |
+		    (carried ? FZ_UD_CARRIED : 0);
+	ring->chain_skip = linked && (carried || skip);
+	ring->chain_open = linked;
+	/* the same SQE from a second slot: either may be silent */
+	if (e && !e->silent && u->silent)
+		ring->skip_live += e->count;
+	if (e)
+		e->silent |= u->silent;
+	fz_udset_add(&ring->outstanding, u);
+	e = fz_udset_find(&ring->outstanding, u->user_data);
+	if (e->silent)
+		ring->skip_live++;
+}
+
+static void fz_ud_take(struct fz_ring *ring, struct fz_ud *u)
+{
+	if (u->silent)
+		ring->skip_live--;
+	fz_udset_take(&ring->outstanding, u);
+}
+
+/* Nobody will wait for what is outstanding: count it, free what it held. */
+static void fz_ring_abandon_all(struct fz_ring *ring, int why)
+{
+	struct fz_udset *set = &ring->outstanding;
+	uint32_t i;
+
+	for (i = 0; i < set->cap; i++) {
+		struct fz_ud *u = &set->slots[i];
+		uint32_t k;
+
+		if (!u->count)
+			continue;
+		if (!u->marker)
+			fz_stat_add(abandoned[why], u->count);
+		for (k = 0; u->vreq >= 0 && k < u->count; k++)
+			fz_vreq_abandon(u->vreq);
+	}
+	fz_udset_clear(set);
+	ring->skip_live = 0;
 }
 
 static void fz_ring_reset_shadow(struct fz_ring *ring)
 {
-	fz_udset_clear(&ring->outstanding);
-	free(ring->slot_bad);
-	ring->slot_bad = NULL;
+	fz_ring_abandon_all(ring, ABANDON_CLOSE);
+	free(ring->slot_flags);
+	ring->slot_flags = NULL;
 	ring->sq_tail = ring->sq_head_seen = ring->cq_head = 0;
 	ring->dropped_written = ring->dropped_consumed = 0;
-	ring->dropped_base = 0;
+	ring->vfixed_pending = 0;
 	ring->tainted = false;
-	ring->taint_why = NULL;
+	ring->marker_seen = false;
+	ring->dropped_unknown = false;
+	ring->chain_open = ring->chain_skip = false;
 	ring->blocking = 0;
 	ring->nr_files = 0;
+	memset(ring->fixed_pat, 0, sizeof(ring->fixed_pat));
 	ring->has_bufs = false;
 	ring->nr_bufs = 0;
 	ring->iowq_known = false;
@@ -487,6 +601,7 @@ int fz_ring_setup(struct fz_ring *ring, struct fz_rng *r)
 		}
 		break;
 	}
+	p.flags = (p.flags | fz_setup_force) & ~fz_setup_drop;
 	cmd = fz_ioc(r, 0, sizeof(s->arg), (char *)s, sizeof(*s), &how);
 	fz_log("ring %d: SETUP fd %d entries %u flags %#x cq %u cpu %u idle %u wq_fd %d %s%s",
 	       ring->idx, ring->fd, entries, p.flags, p.cq_entries,
@@ -511,7 +626,7 @@ int fz_ring_setup(struct fz_ring *ring, struct fz_rng *r)
 		fz_fail("ring %d: SETUP returned sq_entries %u cq_entries %u",
 			ring->idx, p.sq_entries, p.cq_entries);
 	ring->p = p;
-	ring->slot_bad = calloc(p.sq_entries, 1);
+	ring->slot_flags = calloc(p.sq_entries, 1);
 	__atomic_store_n(&ring->ready, true, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -522,7 +637,7 @@ static void *fz_mmap_region(struct fz_ring *ring, struct fz_rng *r,
 	int flags = MAP_SHARED;
 	void *p;
 
-	if (fz_chance(r, 1, 3))
+	if (r && fz_chance(r, 1, 3))
 		flags |= MAP_POPULATE;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, ring->fd, off);
 	fz_stat_inc(mmaps);
@@ -539,7 +654,7 @@ int fz_ring_map(struct fz_ring *ring, struct fz_rng *r)
 	if (!ring->ready)
 		return -1;
 	fz_ring_unmap(ring, NULL);
-	if (fz_chance(r, 1, 2)) {
+	if (r && fz_chance(r, 1, 2)) {
 		/* SINGLE_MMAP: one mapping covers both rings */
 		size_t len = sq_len > cq_len ? sq_len : cq_len;
 
@@ -577,7 +692,7 @@ int fz_ring_map(struct fz_ring *ring, struct fz_rng *r)
 	return 0;
 }
 
-static void fz_zombie_add(void *addr, size_t len)
+void fz_zombie_add(void *addr, size_t len)
 {
 	void *old = NULL;
 	size_t oldlen = 0;
@@ -641,37 +756,12 @@ void fz_ring_unmap(struct fz_ring *ring, struct fz_rng *r)
 		       cq ? " cq" : "", sqe ? " sqes" : "");
 }
 
-void fz_ring_close(struct fz_ring *ring, struct fz_rng *r)
-{
-	unsigned int how = r ? fz_below(r, 3) : 0;
-
-	__atomic_store_n(&ring->ready, false, __ATOMIC_RELEASE);
-	fz_log("ring %d: close fd %d (%s), %u CQEs outstanding", ring->idx,
-	       ring->fd, how == 0 ? "unmap first" : how == 1 ?
-	       "unmap after" : "mappings outlive the fd",
-	       ring->outstanding.live);
-	fz_stat_inc(closes);
-	if (how == 0)
-		fz_ring_unmap(ring, NULL);
-	if (ring->fd >= 0)
-		close(ring->fd);
-	ring->fd = -1;
-	if (how == 2) {
-		/* the ring lives on until these go */
-		if (ring->sq_map)
-			fz_zombie_add(ring->sq_map, ring->sq_len);
-		if (ring->cq_map && ring->cq_map != ring->sq_map)
-			fz_zombie_add(ring->cq_map, ring->cq_len);
-		if (ring->sqe_map)
-			fz_zombie_add(ring->sqe_map, ring->sqe_len);
-		ring->sq_map = ring->cq_map = ring->sqe_map = NULL;
-		ring->sq_len = ring->cq_len = ring->sqe_len = 0;
-	}
-	fz_ring_unmap(ring, NULL);
-	fz_ring_reset_shadow(ring);
-}
-
 /* --------------------------------------------------------------- the SQ */
+
+unsigned int fz_ring_pending(struct fz_ring *ring)
+{
+	return ring->sq_tail - ring->sq_head_seen;
+}
 
 /* Account for SQ slots the kernel consumed up to @head. Under sq_lock. */
 static void fz_ring_consumed(struct fz_ring *ring, unsigned int head)
@@ -688,24 +778,35 @@ static void fz_ring_consumed(struct fz_ring *ring, unsigned int head)
 	if (done > pending) {
 		fz_fail("ring %d: SQ head moved to %u, past our tail %u (head was %u)",
 			ring->idx, head, ring->sq_tail, ring->sq_head_seen);
-		fz_ring_taint(ring, "bad sq head");
+		fz_ring_taint(ring, TAINT_BAD_INDEX);
 		return;
 	}
 	for (i = 0; i < done; i++) {
 		unsigned int slot = (ring->sq_head_seen + i) & (p->sq_entries - 1);
 
-		if (ring->slot_bad[slot]) {
+		if (ring->slot_flags[slot] & FZ_SLOT_BAD)
 			ring->dropped_consumed++;
-			ring->slot_bad[slot] = 0;
-		}
+		if (ring->slot_flags[slot] & FZ_SLOT_VFIXED)
+			ring->vfixed_pending--;
+		ring->slot_flags[slot] = 0;
 	}
 	ring->sq_head_seen = head;
+	if (ring->dropped_unknown)
+		return;
 	dropped = fz_load_acquire(FZ_AT(ring->sq_map, p->sq_off.dropped));
 	if (dropped < ring->dropped_consumed || dropped > ring->dropped_written)
 		fz_fail("ring %d: sq dropped is %u, expected %llu..%llu",
 			ring->idx, dropped,
 			(unsigned long long)ring->dropped_consumed,
 			(unsigned long long)ring->dropped_written);
+}
+
+/* Account for what the kernel consumed. Under sq_lock. */
+void fz_ring_reap_sq(struct fz_ring *ring)
+{
+	if (ring->sq_map)
+		fz_ring_consumed(ring, fz_load_acquire(FZ_AT(ring->sq_map,
+							     ring->p.sq_off.head)));
 }
 
 /* a user_data no pending SQE has, nor the first @i of this batch */
@@ -767,14 +868,14 @@ unsigned int fz_ring_submit_batch(struct fz_ring *ring, struct fz_rng *r,
 		if (info[i].blocking && ring->blocking >= 8) {
 			memset(sqe, 0, sizeof(*sqe));
 			info[i].blocking = false;
+			info[i].max_res = 0;
+			info[i].exact = -1;
 			snprintf(info[i].desc, sizeof(info[i].desc),
 				 "NOP (instead of a blocking read)");
 		}
 		sqe->user_data = fz_unique_user_data(r, ring, tail, i);
 		if (info[i].blocking)
 			ring->blocking++;
-		if (info[i].taints_ring)
-			fz_ring_taint(ring, "SQE stores into ring memory");
 	}
 	for (i = 0; i < n; i++) {
 		unsigned int slot = (tail + i) & mask;
@@ -782,15 +883,20 @@ unsigned int fz_ring_submit_batch(struct fz_ring *ring, struct fz_rng *r,
 
 		if (fz_chance(r, 1, 40) && i + 1 < n) {
 			/* two slots, one SQE: two requests, one user_data */
-			idx = (tail + fz_range(r, i, n - 1)) & mask;
+			unsigned int k = fz_range(r, i, n - 1);
+
+			if (!info[k].nodup)
+				idx = (tail + k) & mask;
 		} else if (fz_chance(r, 1, 60)) {
 			idx = fz_chance(r, 1, 2) ? p->sq_entries +
 			      (uint32_t)fz_below(r, 1000) : 0xffffffff;
 		}
 		array[slot] = idx;
+		ring->slot_flags[slot] = 0;
 		if (idx >= p->sq_entries) {
-			ring->slot_bad[slot] = 1;
+			ring->slot_flags[slot] = FZ_SLOT_BAD;
 			ring->dropped_written++;
+			fz_stat_inc(dropped);
 			fz_log("ring %d: slot %u -> bad index %u", ring->idx,
 			       tail + i, idx);
 			continue;
@@ -802,22 +908,99 @@ unsigned int fz_ring_submit_batch(struct fz_ring *ring, struct fz_rng *r,
 				.user_data = sqe->user_data, .count = 1,
 				.opcode = sqe->opcode, .flags = sqe->flags,
 				.blocking = 0, .len = sqe->len,
+				.max_res = info[k].max_res,
+				.exact = info[k].exact,
+				.vreq = info[k].vreq,
 			};
 
 			/* only the slot that owns the SQE counts its pipe read */
 			if (k == i)
 				u.blocking = info[k].blocking;
-			fz_udset_add(&ring->outstanding, &u);
+			if (u.vreq >= 0)
+				fz_vreq_ref(u.vreq);
+			if (info[k].vfixed) {
+				ring->slot_flags[slot] |= FZ_SLOT_VFIXED;
+				ring->vfixed_pending++;
+			}
+			fz_ud_add(ring, &u);
 			fz_log("ring %d: sqe %u ud %#llx %s%s", ring->idx,
 			       tail + i, (unsigned long long)sqe->user_data,
 			       info[k].desc, k == i ? "" : " (again)");
 		}
 	}
+	/* the generator's own reference: the SQ slots hold theirs now */
+	for (i = 0; i < n; i++)
+		if (info[i].vreq >= 0)
+			fz_vreq_release(info[i].vreq);
 	ring->sq_tail = tail + n;
 	fz_store_release(FZ_AT(ring->sq_map, p->sq_off.tail), ring->sq_tail);
 	pthread_mutex_unlock(&ring->sq_lock);
 	__atomic_add_fetch(&fz_stats.sqes, n, __ATOMIC_RELAXED);
 	return n;
+}
+
+/* An IO_DRAIN NOP of ours: its CQE says everything before it is done. */
+static bool fz_ring_submit_marker(struct fz_ring *ring)
+{
+	static uint64_t seq;
+	uint64_t ud;
+	const struct xuring_params *p = &ring->p;
+	unsigned int slot = ring->sq_tail & (p->sq_entries - 1);
+	struct xuring_sqe *sqe = (struct xuring_sqe *)ring->sqe_map + slot;
+	struct fz_ud u = {
+		.count = 1, .opcode = XURING_OP_NOP,
+		.flags = XURING_SQE_IO_DRAIN, .max_res = 0, .exact = 0,
+		.vreq = -1, .marker = true,
+	};
+
+	if (ring->sq_tail - ring->sq_head_seen >= p->sq_entries)
+		return false;
+	/*
+	 * The last SQE we published is linked: the marker would join its
+	 * chain and might be cancelled without a CQE. A plain NOP (a request
+	 * like any other) ends the chain first.
+	 */
+	if (ring->chain_open) {
+		struct fz_ud nop = {
+			.count = 1, .opcode = XURING_OP_NOP, .max_res = 0,
+			.exact = -1, .vreq = -1,
+		};
+
+		do {
+			nop.user_data = 0xd7a2000000000000ULL |
+				__atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+		} while (fz_udset_find(&ring->outstanding, nop.user_data));
+		memset(sqe, 0, sizeof(*sqe));
+		sqe->fd = -1;
+		sqe->user_data = nop.user_data;
+		FZ_AT(ring->sq_map, p->sq_off.array)[slot] = slot;
+		ring->slot_flags[slot] = 0;
+		fz_ud_add(ring, &nop);
+		ring->sq_tail++;
+		fz_store_release(FZ_AT(ring->sq_map, p->sq_off.tail),
+				 ring->sq_tail);
+		fz_stat_inc(sqes);
+		/* the marker itself next time round: the SQ may hold one */
+		return false;
+	}
+	do {
+		ud = 0xd7a1000000000000ULL |
+		     __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+	} while (fz_udset_find(&ring->outstanding, ud));
+	u.user_data = ud;
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = XURING_OP_NOP;
+	sqe->flags = XURING_SQE_IO_DRAIN;
+	sqe->fd = -1;
+	sqe->user_data = ud;
+	FZ_AT(ring->sq_map, p->sq_off.array)[slot] = slot;
+	ring->slot_flags[slot] = 0;
+	fz_ud_add(ring, &u);
+	ring->sq_tail++;
+	fz_store_release(FZ_AT(ring->sq_map, p->sq_off.tail), ring->sq_tail);
+	fz_log("ring %d: drain marker ud %#llx", ring->idx,
+	       (unsigned long long)ud);
+	return true;
 }
 
 /* ---------------------------------------------------------------- ENTER */
@@ -935,6 +1118,11 @@ int fz_ring_enter(struct fz_ring *ring, struct fz_rng *r)
 	    (unsigned int)ret > ring->p.sq_entries)
 		fz_fail("ring %d: ENTER consumed %d SQEs from a ring of %u",
 			ring->idx, ret, ring->p.sq_entries);
+	/* alone, nobody adds SQEs behind our back */
+	if (ret > 0 && !(ring->p.flags & XURING_SETUP_SQPOLL) &&
+	    fz_cfg.threads == 1 && !ring->tainted && (unsigned int)ret > pending)
+		fz_fail("ring %d: ENTER consumed %d SQEs, %u were queued",
+			ring->idx, ret, pending);
 	return ret;
 }
 
@@ -954,24 +1142,69 @@ static void fz_check_cqe(struct fz_ring *ring, const struct xuring_cqe *cqe)
 	uint8_t op;
 
 	fz_stat_inc(cqes);
-	if (ring->tainted)
-		return;
+	/* what holds for every CQE, tainted ring or not */
+	if (fz_res_internal(res) || res < -4095)
+		fz_fail("ring %d: CQE ud %#llx res %d is a kernel-internal error code",
+			ring->idx, (unsigned long long)ud, res);
+	if (cqe->flags)
+		fz_fail("ring %d: CQE ud %#llx res %d has flags %#x (xuring sets none)",
+			ring->idx, (unsigned long long)ud, res, cqe->flags);
 	u = fz_udset_find(&ring->outstanding, ud);
 	if (!u) {
+		if (ring->tainted) {
+			fz_stat_inc(cqes_unchecked);
+			return;
+		}
 		fz_fail("ring %d: CQE user_data %#llx res %d flags %#x was never submitted, or came twice",
 			ring->idx, (unsigned long long)ud, res, cqe->flags);
 		return;
 	}
+	if (u->marker) {
+		if (res != 0)
+			fz_fail("ring %d: our drain NOP ud %#llx completed with %d",
+				ring->idx, (unsigned long long)ud, res);
+		ring->marker_seen = true;
+		fz_stat_inc(markers);
+		fz_ud_take(ring, u);
+		return;
+	}
+	if (ring->tainted) {
+		/* the SQE may not be the one we wrote: no verdict on it */
+		fz_stat_inc(cqes_unchecked);
+		if (u->vreq >= 0)
+			fz_vreq_complete(ring, ud, u->vreq, res, false);
+		if (u->blocking && ring->blocking)
+			ring->blocking--;
+		fz_ud_take(ring, u);
+		return;
+	}
+	fz_stat_inc(cqes_checked);
 	op = u->opcode;
-	if (fz_res_internal(res) || res < -4095)
-		fz_fail("ring %d: CQE ud %#llx op %u res %d is a kernel-internal error code",
-			ring->idx, (unsigned long long)ud, op, res);
-	if (cqe->flags)
-		fz_fail("ring %d: CQE ud %#llx op %u has flags %#x (xuring sets none)",
-			ring->idx, (unsigned long long)ud, op, cqe->flags);
 	if (op >= XURING_OP_LAST && res != -EINVAL)
 		fz_fail("ring %d: CQE ud %#llx opcode %u res %d, expected -EINVAL",
 			ring->idx, (unsigned long long)ud, op, res);
+	/* core.c: an op outside the allowed_ops parameter, and only that */
+	if (res == -EACCES && !fz_op_denied(op))
+		fz_fail("ring %d: CQE ud %#llx op %s res -EACCES, but allowed_ops allows it",
+			ring->idx, (unsigned long long)ud, fz_op_name(op));
+	if (res == -EACCES && fz_op_denied(op))
+		fz_stat_inc(denied);
+	if (res >= 0 && fz_op_denied(op))
+		fz_fail("ring %d: CQE ud %#llx op %s res %d, but allowed_ops denies it (-EACCES)",
+			ring->idx, (unsigned long long)ud, fz_op_name(op), res);
+	if (res >= 0 && u->max_res < 0)
+		fz_fail("ring %d: CQE ud %#llx op %u res %d: the request cannot succeed (a bad iovec, a kernel address, a write to a read-only file)",
+			ring->idx, (unsigned long long)ud, op, res);
+	else if (res > u->max_res)
+		fz_fail("ring %d: CQE ud %#llx op %u res %d for a request of at most %lld bytes",
+			ring->idx, (unsigned long long)ud, op, res,
+			(long long)u->max_res);
+	else if (res >= 0 && u->exact >= 0 && res != u->exact)
+		fz_fail("ring %d: CQE ud %#llx op %u res %d, expected %lld (/dev/null or /dev/zero)",
+			ring->idx, (unsigned long long)ud, op, res,
+			(long long)u->exact);
+	else if (res >= 0 && u->exact >= 0)
+		fz_stat_inc(exact_results);
 	switch (op) {
 	case XURING_OP_READ: case XURING_OP_WRITE:
 	case XURING_OP_READ_FIXED: case XURING_OP_WRITE_FIXED:
@@ -999,6 +1232,15 @@ static void fz_check_cqe(struct fz_ring *ring, const struct xuring_cqe *cqe)
 				ring->idx, (unsigned long long)ud, op, res);
 		break;
 	case XURING_OP_READV: case XURING_OP_WRITEV:
+		/*
+		 * max_res holds what the iovecs add up to; anything shorter
+		 * is a failure that posts its CQE, as in io_uring
+		 */
+		if ((u->flags & XURING_SQE_CQE_SKIP_SUCCESS) && res >= 0 &&
+		    u->max_res != INT64_MAX && res == u->max_res &&
+		    !(u->flags & ~0x7f))
+			fz_fail("ring %d: CQE ud %#llx op %u res %d posted for a CQE_SKIP_SUCCESS request that succeeded",
+				ring->idx, (unsigned long long)ud, op, res);
 		break;
 	default:
 		if (op < XURING_OP_LAST && res != -EOPNOTSUPP && res != -EINVAL)
@@ -1006,45 +1248,39 @@ static void fz_check_cqe(struct fz_ring *ring, const struct xuring_cqe *cqe)
 				ring->idx, (unsigned long long)ud, op, res);
 		break;
 	}
+	if (u->vreq >= 0)
+		fz_vreq_complete(ring, ud, u->vreq, res, false);
 	if (u->blocking && ring->blocking)
 		ring->blocking--;
-	fz_udset_take(&ring->outstanding, u);
+	fz_ud_take(ring, u);
 }
 
-void fz_ring_reap(struct fz_ring *ring, struct fz_rng *r)
+/* Take up to @want CQEs (all with -1). Under sq_lock. */
+static unsigned int fz_ring_reap_locked(struct fz_ring *ring, int64_t want)
 {
 	const struct xuring_params *p = &ring->p;
-	unsigned int tail, head, n, i, want;
+	unsigned int tail, head, n, i;
 	struct xuring_cqe *cqes;
 
-	if (!ring->ready || !ring->cq_map)
-		return;
-	pthread_mutex_lock(&ring->sq_lock);
 	if (ring->sq_map)
 		fz_ring_consumed(ring, fz_load_acquire(FZ_AT(ring->sq_map,
 							     p->sq_off.head)));
 	tail = fz_load_acquire(FZ_AT(ring->cq_map, p->cq_off.tail));
-	if (ring->tainted) {
-		/* nothing to check: throw whatever is there away */
-		ring->cq_head = tail;
-		fz_store_release(FZ_AT(ring->cq_map, p->cq_off.head), tail);
-		pthread_mutex_unlock(&ring->sq_lock);
-		return;
-	}
 	head = ring->cq_head;
 	n = tail - head;
-	if (n > p->cq_entries && !ring->tainted) {
-		fz_fail("ring %d: CQ tail %u is %u ahead of our head %u, more than the %u entries",
-			ring->idx, tail, n, head, p->cq_entries);
-		fz_ring_taint(ring, "bad cq tail");
-		pthread_mutex_unlock(&ring->sq_lock);
-		return;
+	if (n > p->cq_entries) {
+		if (!ring->tainted)
+			fz_fail("ring %d: CQ tail %u is %u ahead of our head %u, more than the %u entries",
+				ring->idx, tail, n, head, p->cq_entries);
+		fz_ring_taint(ring, TAINT_BAD_INDEX);
+		ring->cq_head = tail;
+		fz_store_release(FZ_AT(ring->cq_map, p->cq_off.head), tail);
+		return 0;
 	}
-	if (n > p->cq_entries)
-		n = p->cq_entries;
-	want = fz_chance(r, 3, 4) ? n : fz_below(r, n + 1);
+	if (want >= 0 && want < n)
+		n = want;
 	cqes = (struct xuring_cqe *)((char *)ring->cq_map + p->cq_off.cqes);
-	for (i = 0; i < want; i++) {
+	for (i = 0; i < n; i++) {
 		const struct xuring_cqe *cqe = &cqes[(head + i) & (p->cq_entries - 1)];
 
 		if (i < 4 || fz_cfg.verbose)
@@ -1053,14 +1289,51 @@ void fz_ring_reap(struct fz_ring *ring, struct fz_rng *r)
 			       cqe->flags);
 		fz_check_cqe(ring, cqe);
 	}
-	if (want > 4 && !fz_cfg.verbose)
-		fz_log("ring %d: ... %u CQEs reaped in all", ring->idx, want);
-	ring->cq_head = head + want;
+	if (n > 4 && !fz_cfg.verbose)
+		fz_log("ring %d: ... %u CQEs reaped in all", ring->idx, n);
+	ring->cq_head = head + n;
 	fz_store_release(FZ_AT(ring->cq_map, p->cq_off.head), ring->cq_head);
+	return n;
+}
+
+void fz_ring_reap(struct fz_ring *ring, struct fz_rng *r)
+{
+	const struct xuring_params *p = &ring->p;
+	unsigned int avail;
+
+	if (!ring->ready || !ring->cq_map)
+		return;
+	pthread_mutex_lock(&ring->sq_lock);
+	avail = fz_load_acquire(FZ_AT(ring->cq_map, p->cq_off.tail)) -
+		ring->cq_head;
+	if (avail > p->cq_entries)
+		avail = p->cq_entries;
+	fz_ring_reap_locked(ring, fz_chance(r, 3, 4) ? avail :
+			    fz_below(r, avail + 1));
 	pthread_mutex_unlock(&ring->sq_lock);
 }
 
-/* Write junk where the kernel or we keep ring state. */
+/* ------------------------------------------------------------ scribbles */
+
+/*
+ * Write junk where the kernel or we keep ring state, let the kernel look
+ * (an ENTER), and undo it where that can be done: the kernel must never
+ * trust what it does not own. Kernel-owned words (SQ head, CQ tail,
+ * masks) are put back unless the kernel wrote them meanwhile; the SQ tail
+ * and CQ head move backwards only, which loses nothing. Forward moves,
+ * and writes to pending SQEs or unreaped CQEs, cannot be undone and taint
+ * the ring.
+ */
+static void fz_scribble_enter(struct fz_ring *ring, unsigned int to_submit)
+{
+	struct xuring_enter_arg arg = {
+		.to_submit = to_submit,
+		.flags = XURING_ENTER_GETEVENTS,
+	};
+
+	fz_ioctl(ring->fd, XURING_IOC_ENTER, &arg, "ENTER (scribble)");
+}
+
 void fz_ring_scribble(struct fz_ring *ring, struct fz_rng *r)
 {
 	const struct xuring_params *p = &ring->p;
@@ -1069,26 +1342,428 @@ void fz_ring_scribble(struct fz_ring *ring, struct fz_rng *r)
 		"dropped", "array", "cqe", "sqe", "cq flags", "masks",
 	};
 	unsigned int k = fz_below(r, ARRAY_SIZE(what));
-	uint32_t v = (uint32_t)fz_interesting(r, 32);
+	uint32_t v = (uint32_t)fz_interesting(r, 32), old, *word = NULL;
+	bool forward = fz_chance(r, 1, 4), restore = false;
+	unsigned int pending, reaped, i;
 
-	if (!ring->sq_map || !ring->sqe_map)
+	if (!ring->sq_map || !ring->sqe_map || !ring->cq_map)
 		return;
 	pthread_mutex_lock(&ring->sq_lock);
-	fz_ring_taint(ring, what[k]);
-	fz_log("ring %d: scribble %s = %#x", ring->idx, what[k], v);
+	fz_ring_consumed(ring, fz_load_acquire(FZ_AT(ring->sq_map,
+						     p->sq_off.head)));
+	pending = ring->sq_tail - ring->sq_head_seen;
+	reaped = fz_load_acquire(FZ_AT(ring->cq_map, p->cq_off.tail)) -
+		 ring->cq_head;
 	switch (k) {
-	case 0: *FZ_AT(ring->sq_map, p->sq_off.head) = v; break;
-	case 1: *FZ_AT(ring->sq_map, p->sq_off.tail) = v; break;
-	case 2: *FZ_AT(ring->sq_map, p->cq_off.head) = v; break;
-	case 3: *FZ_AT(ring->sq_map, p->cq_off.tail) = v; break;
-	case 4: *FZ_AT(ring->sq_map, p->sq_off.flags) = v; break;
-	case 5: *FZ_AT(ring->sq_map, p->sq_off.dropped) = v; break;
-	case 6: FZ_AT(ring->sq_map, p->sq_off.array)[fz_below(r, p->sq_entries)] = v; break;
-	case 7: ((uint32_t *)((char *)ring->sq_map + p->cq_off.cqes))[fz_below(r, p->cq_entries * 4)] = v; break;
-	case 8: ((uint32_t *)ring->sqe_map)[fz_below(r, p->sq_entries * 16)] = v; break;
-	case 9: *FZ_AT(ring->sq_map, p->cq_off.flags) = v; break;
-	case 10: *FZ_AT(ring->sq_map, fz_chance(r, 1, 2) ? p->sq_off.ring_mask :
-			p->cq_off.ring_entries) = v; break;
+	case 0: word = FZ_AT(ring->sq_map, p->sq_off.head); restore = true; break;
+	case 3: word = FZ_AT(ring->cq_map, p->cq_off.tail); restore = true; break;
+	case 10:
+		word = FZ_AT(ring->sq_map, fz_chance(r, 1, 2) ?
+			     p->sq_off.ring_mask : p->cq_off.ring_entries);
+		restore = true;
+		break;
+	case 4: word = FZ_AT(ring->sq_map, p->sq_off.flags); break;
+	case 9: word = FZ_AT(ring->cq_map, p->cq_off.flags); break;
+	case 5:
+		/* the kernel adds to it, as io_uring does: stop checking it */
+		word = FZ_AT(ring->sq_map, p->sq_off.dropped);
+		ring->dropped_unknown = true;
+		break;
+	case 1:
+		word = FZ_AT(ring->sq_map, p->sq_off.tail);
+		if (forward && !ring->tainted) {
+			fz_ring_taint(ring, TAINT_SQ_TAIL);
+			/* mostly into the stale SQEs, now and then anywhere */
+			if (fz_chance(r, 3, 4))
+				v = ring->sq_tail + fz_range(r, 1, p->sq_entries);
+		} else {
+			/* back, not behind the kernel's head: submits fewer */
+			v = ring->sq_tail - fz_below(r, pending + 1);
+			restore = true;
+		}
+		break;
+	case 2:
+		word = FZ_AT(ring->cq_map, p->cq_off.head);
+		if (forward && !ring->tainted) {
+			fz_ring_taint(ring, TAINT_CQ_HEAD);
+		} else {
+			/* back: the kernel sees less room, overflows sooner */
+			v = ring->cq_head - fz_below(r, p->cq_entries - reaped + 1);
+			restore = true;
+		}
+		break;
+	case 6:	/* an SQ slot: a pending one taints, a free one is rewritten */
+		if (forward && pending) {
+			i = ring->sq_head_seen + fz_below(r, pending);
+			fz_ring_taint(ring, TAINT_SQE);
+		} else if (pending < p->sq_entries) {
+			i = ring->sq_tail + fz_below(r, p->sq_entries - pending);
+		} else {
+			break;
+		}
+		word = &FZ_AT(ring->sq_map, p->sq_off.array)[i & (p->sq_entries - 1)];
+		break;
+	case 7:	/* a CQE: an unreaped one taints */
+		if (forward && reaped) {
+			i = ring->cq_head + fz_below(r, reaped);
+			fz_ring_taint(ring, TAINT_CQE);
+		} else if (reaped < p->cq_entries) {
+			/*
+			 * The last free slot: the kernel, which may post a
+			 * CQE any moment, is least likely to get there first
+			 * (if it did, the CQE is gone: see below).
+			 */
+			i = ring->cq_head + p->cq_entries - 1;
+		} else {
+			break;	/* no free CQE slot */
+		}
+		word = (uint32_t *)((char *)ring->cq_map + p->cq_off.cqes) +
+		       4 * (i & (p->cq_entries - 1)) + fz_below(r, 4);
+		break;
+	case 8:	/* an SQE: a pending one taints */
+		if (forward && pending) {
+			i = FZ_AT(ring->sq_map, p->sq_off.array)
+				[(ring->sq_head_seen + fz_below(r, pending)) &
+				 (p->sq_entries - 1)];
+			fz_ring_taint(ring, TAINT_SQE);
+		} else if (pending < p->sq_entries) {
+			i = ring->sq_tail + fz_below(r, p->sq_entries - pending);
+		} else {
+			break;
+		}
+		word = (uint32_t *)ring->sqe_map +
+		       16 * (i & (p->sq_entries - 1)) + fz_below(r, 16);
+		break;
+	}
+	if (!word) {
+		pthread_mutex_unlock(&ring->sq_lock);
+		return;
+	}
+	old = *word;
+	fz_log("ring %d: scribble %s = %#x (was %#x)%s", ring->idx, what[k], v,
+	       old, restore ? ", put back after an ENTER" : "");
+	__atomic_store_n(word, v, __ATOMIC_SEQ_CST);
+	/* a free CQE slot the kernel filled meanwhile: that CQE is junk now */
+	if (k == 7 && !ring->tainted &&
+	    (int)(fz_load_acquire(FZ_AT(ring->cq_map, p->cq_off.tail)) -
+		  ring->cq_head) >= (int)p->cq_entries)
+		fz_ring_taint(ring, TAINT_CQE);
+	if (restore) {
+		fz_scribble_enter(ring, fz_below(r, pending + 1));
+		/* a kernel-owned word the kernel rewrote stays as it is */
+		if (k == 1 || k == 2)
+			__atomic_store_n(word, old, __ATOMIC_SEQ_CST);
+		else
+			__atomic_compare_exchange_n(word, &v, old, false,
+						    __ATOMIC_SEQ_CST,
+						    __ATOMIC_SEQ_CST);
 	}
 	pthread_mutex_unlock(&ring->sq_lock);
+}
+
+/* --------------------------------------------------------- exactly once */
+
+/*
+ * Poll the other IOPOLL rings (those this thread may enter) once: their
+ * completed polled requests hold device tags until somebody polls, and a
+ * polled request of the ring being quiesced may be waiting for one.
+ */
+static void fz_poll_other_rings(struct fz_ring *self)
+{
+	unsigned int i;
+
+	for (i = 0; i < FZ_NR_RINGS; i++) {
+		struct fz_ring *ring = &fz_rings[i];
+		struct xuring_enter_arg arg = {
+			.flags = XURING_ENTER_GETEVENTS,
+		};
+
+		if (ring == self || pthread_rwlock_tryrdlock(&ring->lock))
+			continue;
+		if (ring->ready && (ring->p.flags & XURING_SETUP_IOPOLL) &&
+		    !(ring->p.flags & XURING_SETUP_SQPOLL)) {
+			fz_ioctl(ring->fd, XURING_IOC_ENTER, &arg,
+				 "ENTER (poll for another ring)");
+			pthread_mutex_lock(&ring->sq_lock);
+			if (ring->cq_map)
+				fz_ring_reap_locked(ring, -1);
+			pthread_mutex_unlock(&ring->sq_lock);
+		}
+		pthread_rwlock_unlock(&ring->lock);
+	}
+}
+
+/* The ENTER the quiesce loop uses: submit what is queued, wait 20 ms. */
+static int fz_quiesce_enter(struct fz_ring *ring, unsigned int to_submit)
+{
+	struct {
+		int64_t sec, nsec;
+	} ts = { 0, 20000000 };
+	struct xuring_getevents_arg ext = { .ts = (uintptr_t)&ts };
+	struct xuring_enter_arg arg = {
+		.to_submit = to_submit,
+		.min_complete = 1,
+		.flags = XURING_ENTER_GETEVENTS | XURING_ENTER_EXT_ARG,
+		.arg = (uintptr_t)&ext,
+		.argsz = sizeof(ext),
+	};
+
+	if (ring->p.flags & XURING_SETUP_SQPOLL)
+		arg.flags |= XURING_ENTER_SQ_WAKEUP;
+	return fz_ioctl(ring->fd, XURING_IOC_ENTER, &arg, "ENTER (quiesce)");
+}
+
+/*
+ * SQ slots nobody will submit (the ring refuses our ENTER): their requests
+ * will never have a CQE.
+ */
+static void fz_ring_write_off_queue(struct fz_ring *ring)
+{
+	const struct xuring_params *p = &ring->p;
+	unsigned int mask = p->sq_entries - 1, i;
+
+	for (i = ring->sq_head_seen; i != ring->sq_tail; i++) {
+		uint32_t idx = FZ_AT(ring->sq_map, p->sq_off.array)[i & mask];
+		struct fz_ud *u;
+
+		if (ring->slot_flags[i & mask] & FZ_SLOT_BAD)
+			continue;
+		u = fz_udset_find(&ring->outstanding,
+				  ((struct xuring_sqe *)ring->sqe_map)[idx & mask].user_data);
+		if (!u)
+			continue;
+		if (!u->marker)
+			fz_stat_inc(abandoned[ABANDON_NO_ENTER]);
+		if (u->vreq >= 0)
+			fz_vreq_abandon(u->vreq);
+		fz_ud_take(ring, u);
+	}
+}
+
+/* The drain marker came: the CQE_SKIP_SUCCESS requests left succeeded. */
+static void fz_ring_confirm_silent(struct fz_ring *ring)
+{
+	struct fz_udset *set = &ring->outstanding;
+	uint32_t i;
+
+	for (i = 0; i < set->cap; i++) {
+		struct fz_ud *u = &set->slots[i];
+
+		while (u->count && u->silent) {
+			fz_stat_inc(silent);
+			/* -EACCES is a failure: it posts its CQE */
+			if (!(u->silent & FZ_UD_CARRIED) &&
+			    fz_op_denied(u->opcode))
+				fz_fail("ring %d: ud %#llx op %s, which allowed_ops denies, ended without a CQE (a silent success)",
+					ring->idx,
+					(unsigned long long)u->user_data,
+					fz_op_name(u->opcode));
+			/* a silent success left its data; a silent cancel none */
+			if (u->vreq >= 0 && !(u->silent & FZ_UD_CARRIED))
+				fz_vreq_complete(ring, u->user_data, u->vreq,
+						 0, true);
+			else if (u->vreq >= 0)
+				fz_vreq_release(u->vreq);
+			fz_ud_take(ring, u);
+			/* the take may have shifted another entry here */
+		}
+	}
+}
+
+static void fz_ring_report_missing(struct fz_ring *ring, double waited)
+{
+	struct fz_udset *set = &ring->outstanding;
+	char list[400];
+	uint32_t i;
+	int n = 0, shown = 0;
+
+	list[0] = 0;
+	for (i = 0; i < set->cap && shown < 6; i++) {
+		const struct fz_ud *u = &set->slots[i];
+
+		if (!u->count)
+			continue;
+		n += snprintf(list + n, sizeof(list) - n,
+			      "%s ud %#llx op %u flags %#x%s", shown ? "," : "",
+			      (unsigned long long)u->user_data, u->opcode,
+			      u->flags, u->marker ? " (our drain marker)" : "");
+		shown++;
+		if (n >= (int)sizeof(list))
+			break;
+	}
+	fz_fail("ring %d (flags %#x): lost completion: %u requests have no CQE %.1f s after every SQE was submitted and every pipe unblocked:%s%s",
+		ring->idx, ring->p.flags, set->live, waited, list,
+		set->live > (unsigned int)shown ? ", ..." : "");
+	/* what we know of them: their SQEs, in the op log */
+	printf("FUZZ: the missing requests in the op log:\n");
+	for (i = 0, shown = 0; i < set->cap && shown < 6; i++) {
+		char needle[64];
+
+		if (!set->slots[i].count)
+			continue;
+		snprintf(needle, sizeof(needle), "ud %#llx ",
+			 (unsigned long long)set->slots[i].user_data);
+		fz_print_log_matching(needle);
+		shown++;
+	}
+	/* the other rings: an IOPOLL one nobody polls holds device tags */
+	for (i = 0; i < FZ_NR_RINGS; i++)
+		if (fz_rings[i].ready)
+			printf("FUZZ: ring %d: flags %#x, creator tid %d, %u requests outstanding%s\n",
+			       fz_rings[i].idx, fz_rings[i].p.flags,
+			       (int)fz_rings[i].creator_tid,
+			       fz_rings[i].outstanding.live,
+			       &fz_rings[i] == ring ? " (this one)" : "");
+	fz_dump_ring_state(ring->fd);
+}
+
+/*
+ * Every request of the ring must post its CQE: submit what is queued,
+ * unblock pipes and sockets, wait. Under ring->lock held for writing.
+ */
+static void fz_ring_quiesce(struct fz_ring *ring)
+{
+	uint64_t start = fz_now_ns(), deadline, grace = 0;
+	bool enterable = true, marker_sent = false, queue_gone = false;
+	bool sqpoll = ring->p.flags & XURING_SETUP_SQPOLL;
+	unsigned int last_head = 0;
+
+	if (!ring->ready)
+		return;
+	if (ring->tainted) {
+		fz_ring_abandon_all(ring, ABANDON_TAINTED);
+		return;
+	}
+	if (!ring->outstanding.live && ring->sq_tail == ring->sq_head_seen) {
+		fz_stat_inc(quiesced);
+		return;
+	}
+	if (!ring->sq_map || !ring->cq_map || !ring->sqe_map)
+		fz_ring_map(ring, NULL);
+	if (!ring->sq_map || !ring->cq_map || !ring->sqe_map) {
+		/* an O_RDONLY ring fd maps nothing writable (EACCES) */
+		if (errno != EACCES)
+			fz_fail("ring %d: mmap of a set-up ring failed: %s",
+				ring->idx, strerror(errno));
+		fz_ring_abandon_all(ring, ABANDON_NO_REAP);
+		return;
+	}
+	deadline = start + (uint64_t)(fz_cfg.complete_timeout * 1e9);
+	ring->marker_seen = false;
+	for (;;) {
+		unsigned int pending, head, flags;
+		int ret;
+
+		pthread_mutex_lock(&ring->sq_lock);
+		fz_ring_reap_locked(ring, -1);
+		if (ring->marker_seen)
+			fz_ring_confirm_silent(ring);
+		pending = fz_ring_pending(ring);
+		head = ring->sq_head_seen;
+		flags = FZ_RING_U32(ring->sq_map, ring->p.sq_off.flags);
+		/*
+		 * Queued SQEs nobody will submit: without ENTER, only an SQ
+		 * thread that is awake takes them, and once it has said it
+		 * sleeps (NEED_WAKEUP) and the head stands still, it is not.
+		 */
+		if (!enterable && pending && !queue_gone &&
+		    (!sqpoll || (fz_now_ns() > grace && head == last_head &&
+				 (flags & XURING_SQ_NEED_WAKEUP)))) {
+			fz_ring_write_off_queue(ring);
+			queue_gone = true;
+		}
+		last_head = head;
+		pending = queue_gone ? 0 : fz_ring_pending(ring);
+		if (!ring->outstanding.live && !pending) {
+			pthread_mutex_unlock(&ring->sq_lock);
+			break;
+		}
+		/* only silent candidates left: a drain NOP finds out */
+		if (enterable && !marker_sent && !pending &&
+		    ring->outstanding.live == ring->skip_live)
+			marker_sent = fz_ring_submit_marker(ring);
+		pending = queue_gone ? 0 : fz_ring_pending(ring);
+		pthread_mutex_unlock(&ring->sq_lock);
+		if (ring->tainted || fz_stopping_bad()) {
+			fz_ring_abandon_all(ring, ring->tainted ?
+					    ABANDON_TAINTED : ABANDON_CLOSE);
+			return;
+		}
+
+		fz_pipes_pump(NULL, true);
+		fz_pipes_drain();
+		fz_children_reap(false);
+		fz_poll_other_rings(ring);
+		if (enterable) {
+			ret = fz_quiesce_enter(ring, pending);
+			if (ret < 0 && (errno == EEXIST || errno == EOWNERDEAD)) {
+				if (errno == EOWNERDEAD)
+					fz_fail("ring %d: ENTER says EOWNERDEAD, but its owner (this process) lives",
+						ring->idx);
+				fz_log("ring %d: ENTER refused (%s): reaping from memory only",
+				       ring->idx, strerror(errno));
+				enterable = false;
+				grace = fz_now_ns() + 2000000000ULL;
+			}
+		} else {
+			usleep(5000);
+			/*
+			 * Without ENTER nothing polls IOPOLL requests (unless
+			 * an SQ thread does), flushes the overflow list or,
+			 * without an SQ thread, confirms a silent success.
+			 */
+			if (fz_now_ns() > grace && !pending &&
+			    (((ring->p.flags & XURING_SETUP_IOPOLL) && !sqpoll) ||
+			     (flags & XURING_SQ_CQ_OVERFLOW) ||
+			     ring->outstanding.live == ring->skip_live)) {
+				fz_ring_abandon_all(ring, ABANDON_NO_REAP);
+				return;
+			}
+		}
+		if (fz_now_ns() > deadline) {
+			fz_ring_report_missing(ring, (fz_now_ns() - start) / 1e9);
+			fz_ring_abandon_all(ring, ABANDON_CLOSE);
+			return;
+		}
+	}
+	fz_stat_inc(quiesced);
+}
+
+void fz_ring_close(struct fz_ring *ring, struct fz_rng *r, bool checked)
+{
+	unsigned int how = r ? fz_below(r, 3) : 0;
+	uint64_t start = fz_now_ns();
+
+	if (checked)
+		fz_ring_quiesce(ring);
+	fz_stat_add(quiesce_ns, fz_now_ns() - start);
+	start = fz_now_ns();
+	__atomic_store_n(&ring->ready, false, __ATOMIC_RELEASE);
+	fz_log("ring %d: close fd %d (%s, %s), %u CQEs outstanding", ring->idx,
+	       ring->fd, checked ? "every CQE in" : "abrupt",
+	       how == 0 ? "unmap first" : how == 1 ?
+	       "unmap after" : "mappings outlive the fd",
+	       ring->outstanding.live);
+	fz_ring_abandon_all(ring, ring->tainted ? ABANDON_TAINTED :
+			    ABANDON_CLOSE);
+	fz_stat_inc(closes);
+	if (how == 0)
+		fz_ring_unmap(ring, NULL);
+	if (ring->fd >= 0)
+		close(ring->fd);
+	ring->fd = -1;
+	if (how == 2) {
+		/* the ring lives on until these go */
+		if (ring->sq_map)
+			fz_zombie_add(ring->sq_map, ring->sq_len);
+		if (ring->cq_map && ring->cq_map != ring->sq_map)
+			fz_zombie_add(ring->cq_map, ring->cq_len);
+		if (ring->sqe_map)
+			fz_zombie_add(ring->sqe_map, ring->sqe_len);
+		ring->sq_map = ring->cq_map = ring->sqe_map = NULL;
+		ring->sq_len = ring->cq_len = ring->sqe_len = 0;
+	}
+	fz_ring_unmap(ring, NULL);
+	fz_ring_reset_shadow(ring);
+	fz_stat_add(teardown_ns, fz_now_ns() - start);
 }

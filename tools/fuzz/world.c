@@ -31,7 +31,7 @@ const char *const fz_fd_kind_names[FD_NR_KINDS] = {
 	[FD_PIPE_NB_W] = "pipe-nb-w", [FD_DEVNULL] = "null",
 	[FD_DEVZERO] = "zero", [FD_SOCK] = "sock", [FD_DIR] = "dir",
 	[FD_BLK] = "blk", [FD_EVENTFD] = "eventfd", [FD_RINGDUP] = "ringdup",
-	[FD_CLOSED] = "closed",
+	[FD_CLOSED] = "closed", [FD_PATTERN] = "pattern",
 };
 
 #define PAGE		4096UL
@@ -65,7 +65,8 @@ static int fz_reopen_nb(int fd, int mode)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	/* thread-self: the group leader may have exited (--leader-exits) */
+	snprintf(path, sizeof(path), "/proc/thread-self/fd/%d", fd);
 	return open(path, mode | O_NONBLOCK | O_CLOEXEC);
 }
 
@@ -168,13 +169,30 @@ void fz_fd_close(unsigned int i)
 	pthread_mutex_unlock(&fz_world.lock);
 }
 
+/*
+ * Put @fd in slot @i, closing what was there in the same critical section:
+ * two threads filling one slot must not overwrite each other's fd, which
+ * would then never be closed (a ring's dup kept the ring alive until the
+ * fuzzer exited, and its end-of-run counter check failed).
+ */
+void fz_fd_set(unsigned int i, int fd, int kind)
+{
+	struct fz_fdent *e = &fz_world.fds[i % FZ_NR_FDS];
+
+	pthread_mutex_lock(&fz_world.lock);
+	fz_fdent_close(e);
+	e->fd = fd;
+	e->kind = kind;
+	pthread_mutex_unlock(&fz_world.lock);
+}
+
 /* kinds a reopened slot gets, by weight */
 static const unsigned int fz_kind_weights[FD_NR_KINDS] = {
 	[FD_REG] = 10, [FD_REG_RO] = 3, [FD_REG_APPEND] = 2,
 	[FD_REG_DIRECT] = 4, [FD_PIPE_R] = 5, [FD_PIPE_W] = 4,
 	[FD_PIPE_NB_R] = 3, [FD_PIPE_NB_W] = 3, [FD_DEVNULL] = 2,
 	[FD_DEVZERO] = 2, [FD_SOCK] = 3, [FD_DIR] = 1, [FD_BLK] = 4,
-	[FD_EVENTFD] = 1, [FD_RINGDUP] = 0, [FD_CLOSED] = 1,
+	[FD_EVENTFD] = 1, [FD_RINGDUP] = 0, [FD_CLOSED] = 1, [FD_PATTERN] = 0,
 };
 
 void fz_fd_reopen(struct fz_rng *r, unsigned int i)
@@ -195,6 +213,17 @@ int fz_pick_fd(struct fz_rng *r, int *kindp)
 	int fd = -1, kind = FD_CLOSED;
 
 	switch (fz_below(r, 20)) {
+	case 3:		/* a stable fd: a pattern file, null or zero */
+	case 4: {
+		const struct fz_stable_fd *st =
+			&fz_world.stable[fz_below(r, STABLE_NR)];
+
+		fd = st->fd;
+		kind = st->pat ? FD_PATTERN : st->size ? FD_DEVZERO : FD_DEVNULL;
+		if (fd < 0)
+			kind = FD_CLOSED;
+		break;
+	}
 	default: {	/* a pool entry, most of the time */
 		struct fz_fdent *e = &fz_world.fds[fz_below(r, FZ_NR_FDS)];
 
@@ -229,6 +258,47 @@ int fz_pick_fd(struct fz_rng *r, int *kindp)
 	if (kindp)
 		*kindp = kind;
 	return fd;
+}
+
+int fz_stable_of(int fd)
+{
+	unsigned int i;
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < STABLE_NR; i++)
+		if (fz_world.stable[i].fd == fd)
+			return i;
+	return -1;
+}
+
+/* The kinds the pool starts with, and gets again at every reset. */
+static const int fz_initial_kinds[] = {
+	FD_REG, FD_REG, FD_REG_DIRECT, FD_PIPE_R, FD_PIPE_W,
+	FD_PIPE_NB_R, FD_DEVNULL, FD_DEVZERO, FD_SOCK, FD_BLK,
+	FD_REG_RO, FD_REG_APPEND, FD_PIPE_NB_W, FD_DIR,
+	FD_EVENTFD, FD_REG, FD_PIPE_R, FD_BLK, FD_REG, FD_CLOSED,
+};
+
+void fz_fds_reset(void)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&fz_world.lock);
+	for (i = 0; i < FZ_NR_FDS; i++)
+		fz_fdent_close(&fz_world.fds[i]);
+	fz_world.nr_closed = 0;
+	fz_world.file_seq = 0;
+	for (i = 0; i < FZ_NR_FDS; i++) {
+		fz_fd_open_kind(&fz_world.fds[i],
+				fz_initial_kinds[i % ARRAY_SIZE(fz_initial_kinds)]);
+		/* the same numbers every time: files are truncated too */
+		if (fz_world.fds[i].kind == FD_REG ||
+		    fz_world.fds[i].kind == FD_REG_APPEND ||
+		    fz_world.fds[i].kind == FD_REG_DIRECT)
+			(void)!ftruncate(fz_world.fds[i].fd, 0);
+	}
+	pthread_mutex_unlock(&fz_world.lock);
 }
 
 /* Write to every pipe and socket so blocked reads finish. */
@@ -306,6 +376,69 @@ static char *fz_guarded(size_t size, int prot, int flags, int fd)
 		return NULL;
 	}
 	return p;
+}
+
+/* A pattern file of @size bytes, read-only from here on. */
+static int fz_open_pattern(const char *dir, unsigned int pat, uint64_t size,
+			   bool direct)
+{
+	char path[1024];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/xuring-fuzz.%d.pattern%u", dir,
+		 (int)getpid(), pat);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
+	if (fd < 0)
+		return -1;
+	if (fz_pat_write(fd, pat, size) || fsync(fd)) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC | (direct ? O_DIRECT : 0));
+	/* the open fd keeps it; nobody else finds it */
+	unlink(path);
+	return fd;
+}
+
+static int fz_stable_init(void)
+{
+	struct fz_world *w = &fz_world;
+	static const struct {
+		unsigned int pat;
+		uint64_t size;
+		bool direct;
+	} pats[] = {
+		[STABLE_PAT_A] = { PAT_A, 256 * 1024 + 1000, false },
+		[STABLE_PAT_B] = { PAT_B, 64 * 1024 + 17, false },
+		[STABLE_PAT_DIRECT] = { PAT_DIRECT, 1024 * 1024 + 12 * 1024, true },
+	};
+	unsigned int i;
+
+	for (i = 0; i < STABLE_NR; i++)
+		w->stable[i].fd = -1;
+	for (i = 0; i < ARRAY_SIZE(pats); i++) {
+		const char *dir = pats[i].direct ? w->ext4dir : w->tmpdir;
+
+		if (!dir[0])
+			continue;
+		w->stable[i].fd = fz_open_pattern(dir, pats[i].pat,
+						  pats[i].size, pats[i].direct);
+		w->stable[i].pat = pats[i].pat;
+		w->stable[i].size = pats[i].size;
+		w->stable[i].direct = pats[i].direct;
+		if (w->stable[i].fd < 0 && !pats[i].direct) {
+			printf("xuring-fuzz: cannot write a pattern file in %s: %s\n",
+			       dir, strerror(errno));
+			return -1;
+		}
+	}
+	w->stable[STABLE_NULL].fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	w->stable[STABLE_ZERO].fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+	/* /dev/zero reads fill any length: size says "zero", not a size */
+	w->stable[STABLE_ZERO].size = 1;
+	return 0;
 }
 
 int fz_world_init(void)
@@ -387,16 +520,15 @@ int fz_world_init(void)
 		}
 	}
 
-	for (i = 0; i < FZ_NR_FDS; i++) {
-		static const int initial[] = {
-			FD_REG, FD_REG, FD_REG_DIRECT, FD_PIPE_R, FD_PIPE_W,
-			FD_PIPE_NB_R, FD_DEVNULL, FD_DEVZERO, FD_SOCK, FD_BLK,
-			FD_REG_RO, FD_REG_APPEND, FD_PIPE_NB_W, FD_DIR,
-			FD_EVENTFD, FD_REG, FD_PIPE_R, FD_BLK, FD_REG, FD_CLOSED,
-		};
-
-		fz_fd_open_kind(&w->fds[i], initial[i % ARRAY_SIZE(initial)]);
+	if (fz_check_init()) {
+		perror("xuring-fuzz: mmap of the check arena");
+		return -1;
 	}
+	if (fz_stable_init())
+		return -1;
+	for (i = 0; i < FZ_NR_FDS; i++)
+		fz_fd_open_kind(&w->fds[i],
+				fz_initial_kinds[i % ARRAY_SIZE(fz_initial_kinds)]);
 	return 0;
 }
 
@@ -407,6 +539,11 @@ void fz_world_fini(void)
 
 	for (i = 0; i < FZ_NR_FDS; i++)
 		fz_fdent_close(&fz_world.fds[i]);
+	for (i = 0; i < STABLE_NR; i++) {
+		if (fz_world.stable[i].fd >= 0)
+			close(fz_world.stable[i].fd);
+		fz_world.stable[i].fd = -1;
+	}
 	for (i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s/xuring-fuzz.%d.%u",
 			 fz_world.tmpdir, (int)getpid(), i);
@@ -506,7 +643,6 @@ void fz_pick_buf(struct fz_rng *r, int use, struct fz_buf *b)
 	unsigned int k = fz_below(r, 100);
 	bool aligned = use == BUF_REGISTER && fz_chance(r, 1, 2);
 
-	b->taints_ring = false;
 	if (k < 60) {
 		b->what = "rw";
 		b->addr = fz_in_area(r, w->rw, w->rw_size, &room, aligned);
@@ -551,8 +687,8 @@ void fz_pick_buf(struct fz_rng *r, int use, struct fz_buf *b)
 }
 
 /*
- * The iov area is cut into one slice per thread: iovec arrays in the first
- * three quarters, ioctl argument structs in the last.
+ * The iov area is cut into one slice per thread: iovec arrays that nobody
+ * checks in the first three quarters, ioctl argument structs in the last.
  */
 static char *fz_slice(void)
 {
@@ -560,21 +696,23 @@ static char *fz_slice(void)
 			      (fz_world.iov_size / FZ_MAX_THREADS);
 }
 
-uint64_t fz_build_iovec(struct fz_rng *r, int use, unsigned int nr,
-			char *desc, size_t desclen, bool *taints)
+struct iovec *fz_iov_scratch(size_t *max)
 {
-	size_t max = (fz_world.iov_size / FZ_MAX_THREADS) * 3 / 4 /
-		     sizeof(struct iovec);
-	struct iovec *iov = (struct iovec *)fz_slice();
-	unsigned int i, n = nr < max ? nr : max;
+	*max = (fz_world.iov_size / FZ_MAX_THREADS) * 3 / 4 /
+	       sizeof(struct iovec);
+	return (struct iovec *)fz_slice();
+}
+
+void fz_fill_iovec(struct fz_rng *r, int use, struct iovec *iov,
+		   unsigned int nr, char *desc, size_t desclen)
+{
+	unsigned int i;
 	int pos = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < nr; i++) {
 		struct fz_buf b;
 
 		fz_pick_buf(r, use, &b);
-		if (b.taints_ring)
-			*taints = true;
 		if (b.len > 65536 && fz_chance(r, 3, 4))
 			b.len = fz_below(r, 65536);
 		iov[i].iov_base = (void *)(uintptr_t)b.addr;
@@ -584,7 +722,6 @@ uint64_t fz_build_iovec(struct fz_rng *r, int use, unsigned int nr,
 					i ? "," : "", b.what,
 					(unsigned long long)b.len);
 	}
-	return (uint64_t)(uintptr_t)iov;
 }
 
 void *fz_scratch(size_t size)

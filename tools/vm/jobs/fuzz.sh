@@ -5,6 +5,9 @@
 # (tools/fuzz/, sent in with --payload) for the requested time in phases,
 # then check that the module's counters went back to zero, that kmemleak
 # found nothing of ours, that the module unloads, and that dmesg is clean.
+# The programs that reached new module code are printed at the end between
+# "### xuring-corpus-begin NAME" and "### xuring-corpus-end" lines, for
+# the host to keep (tools/fuzz/after-run.sh).
 #
 # Kernel command line (all optional):
 #   xuring.fuzz_seconds=N   total fuzzing time (default 60; clamped to what
@@ -14,17 +17,25 @@
 #   xuring.fuzz_phases=LIST comma-separated, of single,threads,user,faults
 #                           (default: all that apply)
 #   xuring.fuzz_ops=N       run exactly N ops in each phase (replay)
+#   xuring.fuzz_program=P   run program P (SEED:FIRST+COUNT,...) in the
+#                           single or faults phase (replay of a failure)
+#   xuring.fuzz_no_shape=L  process shapes to leave out (xuring-fuzz --no-shape)
 #   xuring.fuzz_verbose=1   print every op (replay of a crash)
 #
-# Phases: "single" is the exact-replay mode (one thread); "threads" runs T
-# workers on shared rings; "user" drops to uid 65534; "faults" injects
-# allocation failures through /proc/thread-self/fail-nth (debug kernel).
+# Phases: "single" runs programs of ops, one thread, starting from the
+# corpus (/xuring/corpus) and keeping what reaches new module code;
+# "threads" runs T workers on shared rings, the main thread gone
+# (--leader-exits); "user" drops to uid 65534; "faults" injects allocation
+# failures through /proc/thread-self/fail-nth (debug kernel), with a
+# corpus of its own. Each phase installs the setuid-root helper of the
+# exec shape.
 
 . /xuring/jobs/lib.sh
 
 job_start
 
-seconds=60 seed= threads=4 phases= ops= verbose= jobtimeout=240
+seconds=60 seed= threads=4 phases= ops= verbose= jobtimeout=240 program=
+noshape=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	xuring.fuzz_seconds=*) seconds=${arg#*=} ;;
@@ -32,6 +43,8 @@ for arg in $(cat /proc/cmdline); do
 	xuring.fuzz_threads=*) threads=${arg#*=} ;;
 	xuring.fuzz_phases=*) phases=$(echo "${arg#*=}" | tr , ' ') ;;
 	xuring.fuzz_ops=*) ops=${arg#*=} ;;
+	xuring.fuzz_program=*) program=${arg#*=} ;;
+	xuring.fuzz_no_shape=*) noshape=${arg#*=} ;;
 	xuring.fuzz_verbose=*) verbose=${arg#*=} ;;
 	xuring.timeout=*) jobtimeout=${arg#*=} ;;
 	esac
@@ -79,6 +92,13 @@ mkdir -p /tmp/fuzz
 mount -t tmpfs -o size=256m,mode=1777 fuzztmp /tmp/fuzz
 export XURING_TMPDIR=/tmp/fuzz
 
+# The corpus comes in with the payload; what the runs add goes out in the
+# results (after the phases).
+corpus=/xuring/corpus
+[ -d "$corpus" ] || corpus=/xuring/fuzz/corpus
+newcorpus=/tmp/fuzz-corpus
+mkdir -p "$newcorpus"
+
 if [ -z "$phases" ]; then
 	phases="single threads user"
 	[ -z "$faults" ] || phases="$phases faults"
@@ -97,6 +117,9 @@ share() {
 total=0
 for p in $phases; do total=$((total + $(share $p))); done
 
+allowed_ops=/sys/module/xuring/parameters/allowed_ops
+user_ops=nop,read,readv,write,writev,fsync,read_fixed
+
 k=0
 for p in $phases; do
 	s=$((seed + k))
@@ -104,22 +127,40 @@ for p in $phases; do
 	t=$((seconds * $(share $p) / total))
 	[ "$t" -ge 5 ] || t=5
 	case $p in
-	single) args="" ;;
-	threads) args="--threads $threads" ;;
+	single) args="--corpus-mode single" ;;
+	threads) args="--threads $threads --leader-exits" ;;
 	user) args="--uid 65534 --threads 2" ;;
-	faults) args="--fail-nth 10" ;;
+	faults) args="--fail-nth 10 --corpus-mode faults" ;;
 	*) echo "# fuzz: unknown phase '$p'"; continue ;;
 	esac
-	if [ -n "$ops" ]; then
+	args="$args --suid-helper"
+	[ -z "$noshape" ] || args="$args --no-shape $noshape"
+	if [ -n "$program" ] && { [ "$p" = single ] || [ "$p" = faults ]; }; then
+		run="--program $program"
+		[ -z "$ops" ] || run="$run --ops $ops"
+	elif [ -n "$ops" ]; then
 		run="--ops $ops"
 	else
 		run="--seconds $t"
 	fi
+	# the programs that reach new code: from the corpus, into a new one
+	case $p in
+	single|faults)
+		[ -n "$program" ] ||
+			run="$run --corpus $corpus --corpus-out $newcorpus" ;;
+	esac
 	[ -z "$verbose" ] || args="$args --verbose"
 	name=fuzz_$p
 	if [ -z "$fuzz" ]; then
 		result "not ok" "$name" "no xuring-fuzz binary (pass --payload build/fuzz)"
 		continue
+	fi
+	# The user phase runs under an operator's allowed_ops list: the ops
+	# left out must fail with -EACCES, and only they (the fuzzer reads
+	# the list). NOP stays: the fuzzer's drain markers are NOPs.
+	if [ "$p" = user ] && [ -w "$allowed_ops" ]; then
+		echo "$user_ops" > "$allowed_ops"
+		echo "# fuzz: allowed_ops=$(cat "$allowed_ops") for this phase"
 	fi
 	echo "### xuring-show-begin $name"
 	echo "$fuzz --seed $s $run $args"
@@ -127,8 +168,9 @@ for p in $phases; do
 	timeout -k 10 $((t + 300)) "$fuzz" --seed "$s" $run $args \
 		--hang-timeout 120 --report-re "$fuzz_re" < /dev/null 2>&1
 	rc=$?
+	[ "$p" != user ] || [ ! -w "$allowed_ops" ] || echo all > "$allowed_ops"
 	echo "### xuring-show-end $name rc=$rc"
-	replay="replay: xuring-fuzz --seed $s $args (the --ops N printed above)"
+	replay="replay: the FUZZ: replay line above"
 	case $rc in
 	0) result ok "$name" "seed $s" ;;
 	1) result "not ok" "$name" "self-check failure, seed $s; $replay" ;;
@@ -139,6 +181,17 @@ for p in $phases; do
 	*) result "not ok" "$name" "exit status $rc, seed $s" ;;
 	esac
 done
+
+# The new corpus entries, for tools/fuzz/after-run.sh on the host.
+nnew=0
+for f in "$newcorpus"/*; do
+	[ -f "$f" ] || continue
+	echo "### xuring-corpus-begin ${f##*/}"
+	cat "$f"
+	echo "### xuring-corpus-end"
+	nnew=$((nnew + 1))
+done
+echo "# fuzz: $nnew new corpus programs"
 
 # io-wq workers linger 5 s after their last work, holding module references.
 i=0
