@@ -233,6 +233,8 @@ struct xuring_ring_ctx {
 	struct {
 		unsigned int		flags;		/* XURING_SETUP_* */
 		unsigned int		sq_entries, cq_entries;
+		/* xr_cq_overflow_cap(), worked out once at setup */
+		unsigned int		cq_overflow_cap;
 		struct xr_rings		*rings;
 		u32			*sq_array;
 		struct xuring_sqe	*sq_sqes;
@@ -400,7 +402,7 @@ static inline bool xr_ring_stopping(struct xuring_ring_ctx *ctx)
  */
 static inline unsigned int xr_cq_overflow_cap(struct xuring_ring_ctx *ctx)
 {
-	return max(2 * ctx->cq_entries, XR_CQ_OVERFLOW_MIN_CAP);
+	return ctx->cq_overflow_cap;
 }
 
 /*

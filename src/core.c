@@ -702,8 +702,14 @@ static void xr_punt_to_iowq(struct xuring_req *req)
 static __always_inline void xr_assert_can_issue(struct xuring_ring_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->uring_lock);
-	WARN_ON_ONCE(!ctx->submit_state.can_issue ||
-		     current->mm != ctx->owner.mm);
+	/*
+	 * The gates before it (the owner check of ENTER, the SQ thread's
+	 * use of the owner's mm) make this hold; checked where
+	 * CONFIG_DEBUG_VM is (make check-debug, make fuzz), as it runs
+	 * once per ENTER.
+	 */
+	VM_WARN_ON_ONCE(!ctx->submit_state.can_issue ||
+			current->mm != ctx->owner.mm);
 }
 
 /*
