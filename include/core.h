@@ -233,6 +233,8 @@ struct xuring_ring_ctx {
 	struct {
 		unsigned int		flags;		/* XURING_SETUP_* */
 		unsigned int		sq_entries, cq_entries;
+		/* xr_cq_overflow_cap(), worked out once at setup */
+		unsigned int		cq_overflow_cap;
 		struct xr_rings		*rings;
 		u32			*sq_array;
 		struct xuring_sqe	*sq_sqes;
@@ -329,7 +331,19 @@ void xr_drop_req_cache(struct xuring_ring_ctx *ctx);
 unsigned long xr_set_fsize_limit(unsigned long limit);
 extern const struct xr_iowq_ops xr_req_wq_ops;
 void xr_cancel_deferred(struct xuring_ring_ctx *ctx);
-void xr_req_put(struct xuring_req *req);
+void xr_req_last_put(struct xuring_req *req);
+
+/*
+ * Drop a reference (an issuer's hold, io-wq's, a completion's). Inline:
+ * an issuer drops its hold on every request it issues, and is rarely
+ * the last.
+ */
+static inline void xr_req_put(struct xuring_req *req)
+{
+	if (refcount_dec_and_test(&req->refs))
+		xr_req_last_put(req);
+}
+
 int xr_core_init(void);
 void xr_core_exit(void);
 
@@ -400,7 +414,7 @@ static inline bool xr_ring_stopping(struct xuring_ring_ctx *ctx)
  */
 static inline unsigned int xr_cq_overflow_cap(struct xuring_ring_ctx *ctx)
 {
-	return max(2 * ctx->cq_entries, XR_CQ_OVERFLOW_MIN_CAP);
+	return ctx->cq_overflow_cap;
 }
 
 /*

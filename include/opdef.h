@@ -2,6 +2,7 @@
 #ifndef XURING_OPDEF_H
 #define XURING_OPDEF_H
 
+#include <linux/cache.h>
 #include <linux/types.h>
 #include <linux/xuring.h>
 
@@ -23,6 +24,10 @@ enum {
  */
 #define XR_ISSUE_SKIP_COMPLETE	(-EIOCBQUEUED)
 
+/*
+ * One cache line per op: xr_op_defs[] is indexed on every submission,
+ * issue and cleanup, and a power-of-two stride makes the index a shift.
+ */
 struct xr_op_def {
 	const char	*name;
 	/* sqe->fd names a file (or fixed slot) resolved at prep time */
@@ -48,7 +53,7 @@ struct xr_op_def {
 	 * for ops whose completions may call xr_req_reissue(); any context
 	 */
 	void	(*reissue)(struct xuring_req *req);
-};
+} ____cacheline_aligned;
 
 extern const struct xr_op_def xr_op_defs[XURING_OP_LAST];
 

@@ -262,7 +262,7 @@ static __always_inline bool xr_req_sole(struct xuring_req *req)
  * again, see XR_REQ_AF_REISSUE), or release what the request holds and
  * free it.
  */
-static void xr_req_last_put(struct xuring_req *req)
+void xr_req_last_put(struct xuring_req *req)
 {
 	if (unlikely(test_bit(XR_REQ_AF_REISSUE, &req->atomic_flags))) {
 		clear_bit(XR_REQ_AF_REISSUE, &req->atomic_flags);
@@ -273,13 +273,6 @@ static void xr_req_last_put(struct xuring_req *req)
 	}
 	xr_req_release_resources(req);
 	xr_free_req(req);
-}
-
-/* Drop a reference (an issuer's hold, io-wq's, a completion's). */
-void xr_req_put(struct xuring_req *req)
-{
-	if (refcount_dec_and_test(&req->refs))
-		xr_req_last_put(req);
 }
 
 /* The completion is done with @req: its CQE posted, or discarded. */
@@ -702,8 +695,14 @@ static void xr_punt_to_iowq(struct xuring_req *req)
 static __always_inline void xr_assert_can_issue(struct xuring_ring_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->uring_lock);
-	WARN_ON_ONCE(!ctx->submit_state.can_issue ||
-		     current->mm != ctx->owner.mm);
+	/*
+	 * The gates before it (the owner check of ENTER, the SQ thread's
+	 * use of the owner's mm) make this hold; checked where
+	 * CONFIG_DEBUG_VM is (make check-debug, make fuzz), as it runs
+	 * once per ENTER.
+	 */
+	VM_WARN_ON_ONCE(!ctx->submit_state.can_issue ||
+			current->mm != ctx->owner.mm);
 }
 
 /*

@@ -201,6 +201,7 @@ static struct xuring_ring_ctx *xr_ctx_alloc(const struct xuring_params *p)
 	ctx->flags = p->flags;
 	ctx->sq_entries = p->sq_entries;
 	ctx->cq_entries = p->cq_entries;
+	ctx->cq_overflow_cap = max(2 * ctx->cq_entries, XR_CQ_OVERFLOW_MIN_CAP);
 	mutex_init(&ctx->uring_lock);
 	ctx->submit_state.compl_tail = &ctx->submit_state.compl_first;
 	ctx->iopoll_tail = &ctx->iopoll_first;
