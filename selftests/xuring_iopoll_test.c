@@ -11,7 +11,9 @@
  * shows them held in the poll queues); no interrupt from the NVMe queues
  * during a polled run (the same run without IOPOLL is the control that
  * shows the count moves); more requests than a poll queue has tags, so
- * the device bounces some with -EAGAIN and they are reissued; links; CQ
+ * the device bounces some with -EAGAIN and they are reissued; a request
+ * the block layer must split, which it bounces every time it is polled;
+ * links; CQ
  * overflow; SIGKILL in the middle of polled I/O and close with polled
  * requests nobody reaped.
  *
@@ -518,6 +520,78 @@ TEST_F_TIMEOUT(polled, more_requests_than_tags, 90)
 	}
 	xr_ring_exit(&r);
 	free(seen);
+}
+
+/*
+ * One request the block layer must split: more segments than either
+ * device takes in one request (null_blk 128; the 200 blocks are every
+ * other page of the buffer, so none merge) and 800 KiB, more than QEMU's
+ * NVMe takes in one transfer. A polled bio is REQ_NOWAIT, and the block
+ * layer fails a REQ_NOWAIT bio it would have to split with -EAGAIN, each
+ * time it is tried: reissued as polled, forever, such a request never
+ * completed while an io-wq worker spun on it. It must complete, with its
+ * data (NVMe: written through the ring, read back with pread() and
+ * through the ring, compared).
+ */
+TEST_F_TIMEOUT(polled, request_the_block_layer_splits, 60)
+{
+	enum { NR_SEGS = 200 };
+	struct polled *p = &self->p;
+	struct iovec iov[NR_SEGS];
+	struct xuring_cqe cqe;
+	unsigned int phase, i;
+
+	SKIP_IF_NO_DEVICE();
+	ASSERT_GE((size_t)POLL_BUF, (size_t)NR_SEGS * 2 * BS);
+	for (i = 0; i < NR_SEGS; i++)
+		xr_fill_pattern(p->wbuf + (size_t)i * 2 * BS, BS,
+				(__u64)i * BS, 50);
+	for (phase = 0; phase < 2; phase++) {
+		bool write = phase == 0;
+		unsigned char *buf = write ? p->wbuf : p->rbuf;
+		__u64 ud = xr_ud_block(1), start;
+		struct xuring_sqe *sqe;
+
+		memset(p->rbuf, 0, (size_t)NR_SEGS * 2 * BS);
+		for (i = 0; i < NR_SEGS; i++)
+			iov[i] = (struct iovec){ buf + (size_t)i * 2 * BS, BS };
+		XR_GET_SQE(sqe, &p->r);
+		xr_prep_rw(sqe, write ? XURING_OP_WRITEV : XURING_OP_READV,
+			   p->d.fd, iov, NR_SEGS, 0, ud);
+		ASSERT_EQ(1, xr_any_submit(&p->r));
+		/*
+		 * Bounced inline, it is in io-wq: ENTER(GETEVENTS) returns
+		 * while the poll list is empty, as io_uring's does. Poll on
+		 * until it is back.
+		 */
+		start = xr_now_ns();
+		while (!xr_cq_ready(&p->r) && xr_ms_since(start) < 20000) {
+			if (variant->sqpoll)
+				usleep(1000);
+			else
+				ASSERT_LE(0, xr_enter(p->r.fd, 0, 1,
+						      XURING_ENTER_GETEVENTS,
+						      NULL, 0));
+		}
+		ASSERT_TRUE(xr_reap_cqe(&p->r, &cqe))
+			TH_LOG("no CQE %llu ms after the %s was submitted",
+			       (unsigned long long)xr_ms_since(start),
+			       write ? "write" : "read");
+		ASSERT_EQ(ud, cqe.user_data);
+		ASSERT_EQ(NR_SEGS * BS, cqe.res);
+		ASSERT_FALSE(xr_reap_cqe(&p->r, &cqe));
+		if (!p->d.stores_data)
+			continue;
+		if (write) {
+			ASSERT_TRUE(xr_pread_all(p->d.fd, p->rbuf,
+						 (size_t)NR_SEGS * BS, 0));
+			XR_ASSERT_PATTERN(p->rbuf, (size_t)NR_SEGS * BS, 0, 50);
+			continue;
+		}
+		for (i = 0; i < NR_SEGS; i++)
+			XR_ASSERT_PATTERN(p->rbuf + (size_t)i * 2 * BS, BS,
+					  (__u64)i * BS, 50);
+	}
 }
 
 /*

@@ -423,10 +423,11 @@ int xr_rw_iopoll(struct xuring_req *req, struct io_comp_batch *iob,
 }
 
 /*
- * The device bounced a polled request with -EAGAIN (no tag free). Polled
- * bios are always REQ_NOWAIT in the block layer, from io-wq too, so such
- * a request is tried again as often as that happens, as in io_uring,
- * unless the application asked for RWF_NOWAIT or the ring is going away.
+ * The block layer bounced a polled request with -EAGAIN: no tag was free,
+ * or the bio would have had to be split. Polled bios are always
+ * REQ_NOWAIT, from io-wq too, so such a request is tried again from
+ * io-wq (see __xr_rw_issue() for how), unless the application asked for
+ * RWF_NOWAIT or the ring is going away.
  */
 static __always_inline bool xr_rw_iopoll_bounced(struct xuring_req *req)
 {
@@ -680,6 +681,19 @@ again:
 		/* a worker being cancelled has SIGKILL pending */
 		if (fatal_signal_pending(current))
 			return -EINTR;
+		/*
+		 * A polled bio is REQ_NOWAIT, and the block layer bounces a
+		 * REQ_NOWAIT bio it would have to split every time: polled
+		 * again, it would never complete. A worker may block, so it
+		 * sends the request as an ordinary bio, which may wait for
+		 * a tag and be split. It completes by interrupt, and the
+		 * poller reaps it as it does any polled request that was
+		 * not polled after all (kiocb->private names no bio). The
+		 * per-CPU bio cache takes back only bios freed in a task,
+		 * so it goes too.
+		 */
+		kiocb->ki_flags &= ~(IOCB_HIPRI | IOCB_ALLOC_CACHE);
+		WRITE_ONCE(kiocb->private, NULL);
 		cond_resched();
 		goto again;
 	}

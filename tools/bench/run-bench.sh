@@ -13,9 +13,15 @@
 #   --wallclock   the guest on multi-threaded TCG with real time: faster,
 #                 but rates vary by up to 30% from run to run. The default
 #                 is icount, where guest time counts executed instructions
-#                 and the same run gives the same rate.
+#                 and the same run in the same boot gives the same rate.
 #   --stats       each xuring contender runs a second time with the
 #                 module's statistics on ("xuring+stats"), to show their cost
+#   --reps N      runs of each contender per row (default 3). Under icount
+#                 each run is in a guest of its own: reruns in one boot
+#                 differ by up to 0.1%, and boots by up to 0.15% more, for
+#                 every engine alike (blk-mq's tag allocation hints, for
+#                 one, are random at boot), so a median over one boot
+#                 would hide what varies between boots.
 #   --demo        make run: the run job (xuring-demo, then the quick plan)
 #
 # Outputs in DIR (default build/bench; build/run with --demo): results.csv (one line per run),
@@ -60,40 +66,47 @@ mkdir -p "$out"
 raw=$out/raw.log
 : > "$raw"
 
-# One guest session per plan: PLAN SMP CLOCK. Each run takes about three
-# times its guest run time on the host, plus fio's start.
+# One guest session: PLAN SMP CLOCK RUNS [BOOT]. Runs of BOOT (1 to N)
+# are numbered BOOT in results.csv. Each run takes about three times its
+# guest run time on the host, plus fio's start.
 session() {
-	local p=$1 smp=$2 clock=$3 runs_estimate timeout
+	local p=$1 smp=$2 clock=$3 runs=$4 boot=${5:-} runs_estimate timeout
 	case $p in
-	full) runs_estimate=$((29 * reps)) ;;
-	quick) runs_estimate=$((10 * reps)) ;;
-	sqpoll) runs_estimate=$((4 * reps)) ;;
+	full) runs_estimate=$((29 * runs)) ;;
+	quick) runs_estimate=$((10 * runs)) ;;
+	sqpoll) runs_estimate=$((4 * runs)) ;;
 	esac
 	# one more contender in most rows
 	[ -z "$stats" ] || runs_estimate=$((runs_estimate * 3 / 2))
 	timeout=$((300 + runs_estimate * (runtime * 8 + 20)))
-	echo "bench: plan '$p' on $smp vCPU(s), $clock clock, $reps run(s) of each contender per row"
+	echo "bench: plan '$p' on $smp vCPU(s), $clock clock, $runs run(s) of each contender per row${boot:+ (guest $boot of $reps)}"
 	local vmargs=(--job "$job" --kver "$kver" --smp "$smp"
 		      --timeout "$timeout" --payload "$payload"
-		      --append "xuring.bench_plan=$p xuring.bench_reps=$reps xuring.bench_runtime=$runtime${stats:+ xuring.bench_stats=1}")
+		      --append "xuring.bench_plan=$p xuring.bench_reps=$runs xuring.bench_runtime=$runtime${stats:+ xuring.bench_stats=1}")
 	[ "$clock" = wallclock ] || vmargs+=(--icount)
-	local rc=0
-	XURING_VM_OUT=$out/vm-$p "$root/tools/vm/run-vm.sh" "${vmargs[@]}" || rc=$?
-	tr -d '\r' < "$out/vm-$p/results.log" |
-		awk -F, -v clock="$clock" -v smp="$smp" \
-			'$1 == "bench-result" { print $0 "," clock "," smp }' >> "$raw"
+	local rc=0 vm=$out/vm-$p${boot:+-$boot}
+	XURING_VM_OUT=$vm "$root/tools/vm/run-vm.sh" "${vmargs[@]}" || rc=$?
+	tr -d '\r' < "$vm/results.log" |
+		awk -F, -v OFS=, -v clock="$clock" -v smp="$smp" -v boot="$boot" \
+			'$1 == "bench-result" { if (boot != "") $5 = boot; print $0, clock, smp }' >> "$raw"
 	return $rc
 }
 
 status=0
 start=$(date +%s)
-session "$plan" 1 "$clock" || status=1
+if [ "$clock" = icount ]; then
+	for ((boot = 1; boot <= reps; boot++)); do
+		session "$plan" 1 "$clock" 1 "$boot" || status=1
+	done
+else
+	session "$plan" 1 "$clock" "$reps" || status=1
+fi
 # SQPOLL's kernel thread needs a CPU of its own, and this guest kernel does
 # not boot with two vCPUs under icount (the second CPU never comes up):
 # these rows run on the wall clock, two vCPUs on two host threads, and
 # vary from run to run like any wall-clock figure. Compare them with each
 # other, not with the icount rows.
-[ -z "$sqpoll" ] || session sqpoll 2 wallclock || status=1
+[ -z "$sqpoll" ] || session sqpoll 2 wallclock "$reps" || status=1
 
 {
 	echo "row,qd,engine,rep,iops,clock,vcpus"
@@ -103,7 +116,7 @@ session "$plan" 1 "$clock" || status=1
 {
 	echo "xuring benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), guest $kver, $fio_version, $clock clock"
 	echo "4 KiB random reads (null_blk: fio, one job; tmpfs: xuring-bench), NOPs (xuring-bench)"
-	echo "medians of $reps run(s) of ${runtime} s guest time each, IOPS"
+	echo "medians of $reps run(s) of ${runtime} s guest time each, IOPS$([ "$clock" = icount ] && echo ", each run in a guest of its own")"
 	[ -z "$sqpoll" ] || echo "nullb-sqpoll: wall clock, 2 vCPUs (icount cannot boot two here)"
 	echo
 	awk -f "$here/summarize.awk" "$raw"

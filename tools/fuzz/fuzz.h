@@ -634,6 +634,8 @@ struct fz_ring {
 	/* somebody (a scribble, a child) may have written ring memory */
 	bool			tainted;
 	int			taint;		/* enum fz_taint */
+	/* a CQE's words may be ours, not the kernel's: no check holds */
+	bool			cqe_scribbled;
 
 	struct fz_udset		outstanding;
 	/* outstanding FZ_UD_SILENT requests: no CQE if they succeed */
@@ -692,6 +694,8 @@ int fz_ring_enter(struct fz_ring *ring, struct fz_rng *r);
 void fz_ring_reap(struct fz_ring *ring, struct fz_rng *r);
 void fz_ring_scribble(struct fz_ring *ring, struct fz_rng *r);
 void fz_ring_taint(struct fz_ring *ring, int why);
+/* a reaped CQE against what the ring's shadow expects */
+void fz_check_cqe(struct fz_ring *ring, const struct xuring_cqe *cqe);
 /* pending SQ slots not yet consumed (under sq_lock or alone) */
 unsigned int fz_ring_pending(struct fz_ring *ring);
 /* account for the SQ slots the kernel consumed (under sq_lock) */

@@ -384,6 +384,9 @@ void fz_ring_taint(struct fz_ring *ring, int why)
 		ring->taint = why;
 	}
 	ring->tainted = true;
+	/* recorded even on a ring tainted before, for fz_check_cqe() */
+	if (why == TAINT_CQE)
+		ring->cqe_scribbled = true;
 }
 
 /*
@@ -452,6 +455,7 @@ static void fz_ring_reset_shadow(struct fz_ring *ring)
 	ring->dropped_written = ring->dropped_consumed = 0;
 	ring->vfixed_pending = 0;
 	ring->tainted = false;
+	ring->cqe_scribbled = false;
 	ring->marker_seen = false;
 	ring->dropped_unknown = false;
 	ring->chain_open = ring->chain_skip = false;
@@ -1134,7 +1138,7 @@ static bool fz_res_internal(int32_t res)
 	return res <= -512 && res >= -535;
 }
 
-static void fz_check_cqe(struct fz_ring *ring, const struct xuring_cqe *cqe)
+void fz_check_cqe(struct fz_ring *ring, const struct xuring_cqe *cqe)
 {
 	struct fz_ud *u;
 	uint64_t ud = cqe->user_data;
@@ -1142,11 +1146,15 @@ static void fz_check_cqe(struct fz_ring *ring, const struct xuring_cqe *cqe)
 	uint8_t op;
 
 	fz_stat_inc(cqes);
-	/* what holds for every CQE, tainted ring or not */
-	if (fz_res_internal(res) || res < -4095)
+	/*
+	 * What holds for every CQE the kernel wrote, tainted ring or not.
+	 * After a scribble of an unreaped CQE (the ring is tainted then),
+	 * this one may hold our words.
+	 */
+	if (!ring->cqe_scribbled && (fz_res_internal(res) || res < -4095))
 		fz_fail("ring %d: CQE ud %#llx res %d is a kernel-internal error code",
 			ring->idx, (unsigned long long)ud, res);
-	if (cqe->flags)
+	if (!ring->cqe_scribbled && cqe->flags)
 		fz_fail("ring %d: CQE ud %#llx res %d has flags %#x (xuring sets none)",
 			ring->idx, (unsigned long long)ud, res, cqe->flags);
 	u = fz_udset_find(&ring->outstanding, ud);
@@ -1160,7 +1168,7 @@ static void fz_check_cqe(struct fz_ring *ring, const struct xuring_cqe *cqe)
 		return;
 	}
 	if (u->marker) {
-		if (res != 0)
+		if (res != 0 && !ring->cqe_scribbled)
 			fz_fail("ring %d: our drain NOP ud %#llx completed with %d",
 				ring->idx, (unsigned long long)ud, res);
 		ring->marker_seen = true;
