@@ -58,6 +58,23 @@ static __always_inline bool xr_stats_on(void)
 }
 
 /*
+ * On while anything watches requests one by one: the statistics, or a
+ * probe on the xuring_submit_req, xuring_file_get or xuring_complete
+ * tracepoint (their registration takes a reference). Submission and
+ * completion test it once per batch, and while it is off run a copy of
+ * their loops without those hooks: off, they cost nothing per request.
+ */
+DECLARE_STATIC_KEY_FALSE(xr_observe_key);
+
+static __always_inline bool xr_observed(void)
+{
+	return static_branch_unlikely(&xr_observe_key);
+}
+
+int xr_observe_get(void);
+void xr_observe_put(void);
+
+/*
  * Latency buckets: bucket 0 counts 0 ns, bucket i (1 <= i < last) counts
  * [2^(i-1), 2^i) ns, the last one everything from 2^(XR_LAT_BUCKETS - 2)
  * ns (about 0.5 s) on.

@@ -389,7 +389,8 @@ static void xr_cq_wake(struct xuring_ring_ctx *ctx)
  * (it is on the overflow list). Under completion_lock.
  */
 static __always_inline bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
-					       struct xuring_req *req)
+					       struct xuring_req *req,
+					       const bool observed)
 {
 	ctx->nr_completed++;
 	/* one test for both, on the common path */
@@ -402,7 +403,8 @@ static __always_inline bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
 	/* earlier overflowed CQEs go first, to keep completion order */
 	if (likely(list_empty(&ctx->cq_overflow_list)) &&
 	    xr_fill_cqe(ctx, req->user_data, req->res, req->cflags)) {
-		trace_xuring_complete(ctx, req);
+		if (observed)
+			trace_xuring_complete(ctx, req);
 		return false;
 	}
 	/* the request itself holds the CQE: xuring never drops one */
@@ -512,14 +514,14 @@ static void xr_collect_ready_deferred(struct xuring_ring_ctx *ctx,
  */
 static __always_inline unsigned int
 xr_complete_one_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
-		       struct xuring_req **to_free)
+		       struct xuring_req **to_free, const bool observed)
 {
 	bool sole = xr_req_sole(req);
 
 	/* release first, so that a file closed after the CQE is closed */
 	if (likely(sole))
 		xr_req_release_resources(req);
-	if (xr_post_req_locked(ctx, req))
+	if (xr_post_req_locked(ctx, req, observed))
 		return 0;
 	if (unlikely(!sole)) {
 		/* another holder is still at it: the last one frees */
@@ -539,7 +541,8 @@ xr_complete_one_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
  */
 static noinline unsigned int
 xr_complete_linked_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
-			  struct xuring_req **to_free, struct list_head *next)
+			  struct xuring_req **to_free, struct list_head *next,
+			  bool observed)
 {
 	struct xuring_req *failed = NULL;
 	unsigned int nr;
@@ -553,14 +556,14 @@ xr_complete_linked_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 		list_add_tail(&req->link->list, next);
 		req->link = NULL;
 	}
-	nr = xr_complete_one_locked(ctx, req, to_free);
+	nr = xr_complete_one_locked(ctx, req, to_free, observed);
 
 	while (failed) {
 		struct xuring_req *link = failed;
 
 		failed = link->link;
 		link->link = NULL;
-		nr += xr_complete_one_locked(ctx, link, to_free);
+		nr += xr_complete_one_locked(ctx, link, to_free, observed);
 	}
 	return nr;
 }
@@ -573,11 +576,13 @@ xr_complete_linked_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
  */
 static __always_inline unsigned int
 xr_complete_chain_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
-			 struct xuring_req **to_free, struct list_head *next)
+			 struct xuring_req **to_free, struct list_head *next,
+			 const bool observed)
 {
 	if (unlikely(req->link))
-		return xr_complete_linked_locked(ctx, req, to_free, next);
-	return xr_complete_one_locked(ctx, req, to_free);
+		return xr_complete_linked_locked(ctx, req, to_free, next,
+						 observed);
+	return xr_complete_one_locked(ctx, req, to_free, observed);
 }
 
 /* Free a stack of requests (linked through batch_next), from any context. */
@@ -644,9 +649,13 @@ static void xr_req_complete_remote(struct xuring_req *req)
 	unsigned long flags;
 
 	spin_lock_irqsave(&ctx->completion_lock, flags);
-	xr_stats_complete_start(ctx);
-	xr_complete_chain_locked(ctx, req, &to_free, &next);
-	xr_stats_complete_end(ctx);
+	if (xr_observed()) {
+		xr_stats_complete_start(ctx);
+		xr_complete_chain_locked(ctx, req, &to_free, &next, true);
+		xr_stats_complete_end(ctx);
+	} else {
+		xr_complete_chain_locked(ctx, req, &to_free, &next, false);
+	}
 	xr_commit_cq(ctx);
 	if (unlikely(!list_empty(&ctx->defer_list)))
 		xr_collect_ready_deferred(ctx, &next);
@@ -665,6 +674,35 @@ static void xr_req_complete_remote(struct xuring_req *req)
  * issue the link successors and drained requests they release. Issuing
  * may complete more requests inline, so loop until nothing is left.
  */
+/*
+ * Post one round of completions, from @req on through batch_next: the
+ * freed requests go on the @to_free stack, whose bottom is *@last_free.
+ * Returns how many were freed. Under completion_lock.
+ */
+static __always_inline unsigned int
+xr_complete_batch_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
+			 struct xuring_req **to_free,
+			 struct xuring_req **last_free, struct list_head *next,
+			 const bool observed)
+{
+	unsigned int nr_free = 0;
+
+	do {
+		struct xuring_req *batch_next = req->batch_next;
+
+		nr_free += xr_complete_chain_locked(ctx, req, to_free, next,
+						    observed);
+		/* the first request freed is the bottom of the stack */
+		if (!*last_free && *to_free) {
+			*last_free = *to_free;
+			while ((*last_free)->batch_next)
+				*last_free = (*last_free)->batch_next;
+		}
+		req = batch_next;
+	} while (req);
+	return nr_free;
+}
+
 void __xr_flush_completions(struct xuring_ring_ctx *ctx)
 {
 	struct xr_submit_state *state = &ctx->submit_state;
@@ -672,27 +710,23 @@ void __xr_flush_completions(struct xuring_ring_ctx *ctx)
 	while (state->compl_first) {
 		struct xuring_req *req = state->compl_first, *tmp;
 		struct xuring_req *to_free = NULL, *last_free = NULL;
-		unsigned int nr_free = 0;
+		unsigned int nr_free;
 		LIST_HEAD(next);
 
 		state->compl_first = NULL;
 		state->compl_tail = &state->compl_first;
 		spin_lock_irq(&ctx->completion_lock);
-		xr_stats_complete_start(ctx);
-		do {
-			struct xuring_req *batch_next = req->batch_next;
-
-			nr_free += xr_complete_chain_locked(ctx, req, &to_free,
-							    &next);
-			/* the first request freed is the bottom of the stack */
-			if (!last_free && to_free) {
-				last_free = to_free;
-				while (last_free->batch_next)
-					last_free = last_free->batch_next;
-			}
-			req = batch_next;
-		} while (req);
-		xr_stats_complete_end(ctx);
+		if (xr_observed()) {
+			xr_stats_complete_start(ctx);
+			nr_free = xr_complete_batch_locked(ctx, req, &to_free,
+							   &last_free, &next,
+							   true);
+			xr_stats_complete_end(ctx);
+		} else {
+			nr_free = xr_complete_batch_locked(ctx, req, &to_free,
+							   &last_free, &next,
+							   false);
+		}
 		xr_commit_cq(ctx);
 		if (unlikely(!list_empty(&ctx->defer_list)))
 			xr_collect_ready_deferred(ctx, &next);
@@ -978,12 +1012,14 @@ static const struct xuring_sqe *xr_get_sqe(struct xuring_ring_ctx *ctx)
 	return NULL;
 }
 
-static struct file *xr_get_file(struct xuring_req *req, int fd)
+static __always_inline struct file *
+xr_get_file(struct xuring_req *req, int fd, const bool observed)
 {
 	struct xuring_ring_ctx *ctx = req->ctx;
 	struct file *file;
 
-	trace_xuring_file_get(req, fd);
+	if (observed)
+		trace_xuring_file_get(req, fd);
 	if (req->flags & XR_REQ_F_FIXED_FILE)
 		return xr_fixed_file_get(ctx, fd);
 	/* the SQ thread is a kthread: look in the owner's file table */
@@ -1016,8 +1052,10 @@ static void xr_start_plug(struct xr_submit_state *state)
 }
 
 /* Every field the core owns; the op's prep checks the rest. */
-static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
-		       const struct xuring_sqe *sqe)
+static __always_inline int xr_init_req(struct xuring_ring_ctx *ctx,
+				       struct xuring_req *req,
+				       const struct xuring_sqe *sqe,
+				       const bool observed)
 {
 	const struct xr_op_def *def;
 	unsigned int sqe_flags;
@@ -1071,7 +1109,7 @@ static int xr_init_req(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 	if (def->needs_file) {
 		struct xr_submit_state *state = &ctx->submit_state;
 
-		req->file = xr_get_file(req, READ_ONCE(sqe->fd));
+		req->file = xr_get_file(req, READ_ONCE(sqe->fd), observed);
 		if (unlikely(!req->file))
 			return -EBADF;
 		if (S_ISREG(file_inode(req->file)->i_mode))
@@ -1132,17 +1170,21 @@ static int xr_submit_fail_init(struct xuring_req *req,
 	return 0;
 }
 
-static int xr_submit_sqe(struct xuring_ring_ctx *ctx, struct xuring_req *req,
-			 const struct xuring_sqe *sqe)
+static __always_inline int xr_submit_sqe(struct xuring_ring_ctx *ctx,
+					 struct xuring_req *req,
+					 const struct xuring_sqe *sqe,
+					 const bool observed)
 {
 	struct xr_submit_state *state = &ctx->submit_state;
 	int ret;
 
-	ret = xr_init_req(ctx, req, sqe);
-	xr_stats_submit(ctx, req);
+	ret = xr_init_req(ctx, req, sqe, observed);
+	if (observed)
+		xr_stats_submit(ctx, req);
 	if (unlikely(ret))
 		return xr_submit_fail_init(req, sqe, ret);
-	trace_xuring_submit_req(req);
+	if (observed)
+		trace_xuring_submit_req(req);
 
 	if (unlikely(state->link_head)) {
 		trace_xuring_link(req, state->link_head);
@@ -1187,6 +1229,41 @@ void __xr_submit_state_end(struct xuring_ring_ctx *ctx)
 	}
 }
 
+/* Turn up to @left SQEs into requests and issue or queue them. */
+static __always_inline int xr_submit_batch(struct xuring_ring_ctx *ctx,
+					   unsigned int left,
+					   const bool observed)
+{
+	int submitted = 0;
+
+	do {
+		const struct xuring_sqe *sqe;
+		struct xuring_req *req;
+
+		req = xr_alloc_req(ctx);
+		if (unlikely(!req)) {
+			if (!submitted)
+				submitted = -EAGAIN;
+			break;
+		}
+		sqe = xr_get_sqe(ctx);
+		if (unlikely(!sqe)) {
+			/*
+			 * Never initialised (its refs may be slab poison):
+			 * straight back to the cache, not through
+			 * xr_free_req()'s checks.
+			 */
+			xr_req_cache_push(ctx, req);
+			break;
+		}
+		submitted++;
+		if (unlikely(xr_submit_sqe(ctx, req, sqe, observed)) &&
+		    !(ctx->flags & XURING_SETUP_SUBMIT_ALL))
+			break;
+	} while (--left);
+	return submitted;
+}
+
 /*
  * Consume up to @nr SQEs. Returns how many were consumed, or -EAGAIN if
  * none could be because no request could be allocated. Under uring_lock,
@@ -1216,36 +1293,14 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 	/* plug when the batch is big enough for merging to pay off */
 	ctx->submit_state.need_plug = left > 2;
 	ctx->submit_state.submit_nr = left;
-	xr_stats_batch_start(ctx);
-
-	do {
-		const struct xuring_sqe *sqe;
-		struct xuring_req *req;
-
-		req = xr_alloc_req(ctx);
-		if (unlikely(!req)) {
-			if (!submitted)
-				submitted = -EAGAIN;
-			break;
-		}
-		sqe = xr_get_sqe(ctx);
-		if (unlikely(!sqe)) {
-			/*
-			 * Never initialised (its refs may be slab poison):
-			 * straight back to the cache, not through
-			 * xr_free_req()'s checks.
-			 */
-			xr_req_cache_push(ctx, req);
-			break;
-		}
-		submitted++;
-		if (unlikely(xr_submit_sqe(ctx, req, sqe)) &&
-		    !(ctx->flags & XURING_SETUP_SUBMIT_ALL))
-			break;
-	} while (--left);
-
+	if (xr_observed()) {
+		xr_stats_batch_start(ctx);
+		submitted = xr_submit_batch(ctx, left, true);
+		xr_stats_batch_end(ctx);
+	} else {
+		submitted = xr_submit_batch(ctx, left, false);
+	}
 	ctx->submit_state.need_plug = false;
-	xr_stats_batch_end(ctx);
 	/* all loads from the consumed SQEs are done: hand them back */
 	smp_store_release(&ctx->rings->sq.head, ctx->cached_sq_head);
 	if (submitted > 0)

@@ -78,7 +78,20 @@ const struct attribute_group *xr_stats_groups[] = {
 };
 
 DEFINE_STATIC_KEY_FALSE(xr_stats_key);
+DEFINE_STATIC_KEY_FALSE(xr_observe_key);
 struct xr_cpu_stats __percpu *xr_cpu_stats;
+
+/* A watcher of requests comes: the statistics, or a tracepoint's probe. */
+int xr_observe_get(void)
+{
+	static_branch_inc(&xr_observe_key);
+	return 0;
+}
+
+void xr_observe_put(void)
+{
+	static_branch_dec(&xr_observe_key);
+}
 
 /* every set-up ring, for the debugfs files; cold paths only */
 static LIST_HEAD(xr_ring_list);
@@ -119,7 +132,9 @@ static int xr_stats_param_set(const char *val, const struct kernel_param *kp)
 	if (on) {
 		xr_stats_forget_stamps();
 		static_branch_enable(&xr_stats_key);
+		xr_observe_get();
 	} else {
+		xr_observe_put();
 		static_branch_disable(&xr_stats_key);
 		xr_stats_forget_stamps();
 	}

@@ -8,7 +8,11 @@
  * the comment of the event says how. Documentation/xuring.rst
  * ("Tracepoints") lists them.
  *
- * Disabled, each costs one patched-out jump (a static key).
+ * Disabled, each costs one patched-out jump (a static key), and those
+ * that fire for every request (xuring_submit_req, xuring_file_get,
+ * xuring_complete) nothing per request: enabling one switches the
+ * submission and completion loops to their copies that fire them
+ * (xr_observed() in stats.h).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM xuring
@@ -20,9 +24,22 @@
 
 #include "core.h"
 #include "opdef.h"
+#include "stats.h"
 
 /* src/trace.c */
 int xr_trace_file_fd(struct file *file);
+
+/*
+ * An event that fires for every request: probing it switches on
+ * xr_observed() (stats.h), whose copies of the submission and completion
+ * loops fire it.
+ */
+#ifndef XR_TP_EVENT
+#define XR_TP_EVENT(name, proto, args, tstruct, assign, print)		\
+	TRACE_EVENT_FN(name, PARAMS(proto), PARAMS(args), PARAMS(tstruct), \
+		       PARAMS(assign), PARAMS(print), xr_observe_get,	\
+		       xr_observe_put)
+#endif
 
 /*
  * op_str, the opcode's name, as io_uring's events carry it. The field is
@@ -100,7 +117,7 @@ TRACE_EVENT(xuring_register,
  * @req:	the request
  * @fd:		the SQE's fd, or fixed file index with XURING_SQE_FIXED_FILE
  */
-TRACE_EVENT(xuring_file_get,
+XR_TP_EVENT(xuring_file_get,
 	    TP_PROTO(struct xuring_req *req, int fd),
 	    TP_ARGS(req, fd),
 	    TP_STRUCT__entry(__field(void *, ctx)
@@ -245,7 +262,7 @@ TRACE_EVENT(xuring_fail_link,
  * As in io_uring, a CQE that does not fit fires xuring_cqe_overflow
  * instead, and a CQE_SKIP_SUCCESS request that succeeds fires neither.
  */
-TRACE_EVENT(xuring_complete,
+XR_TP_EVENT(xuring_complete,
 	    TP_PROTO(struct xuring_ring_ctx *ctx, struct xuring_req *req),
 	    TP_ARGS(ctx, req),
 	    TP_STRUCT__entry(__field(void *, ctx)
@@ -276,7 +293,7 @@ TRACE_EVENT(xuring_complete,
  *
  * @req:	the request
  */
-TRACE_EVENT(xuring_submit_req,
+XR_TP_EVENT(xuring_submit_req,
 	    TP_PROTO(struct xuring_req *req),
 	    TP_ARGS(req),
 	    TP_STRUCT__entry(__field(void *, ctx)
