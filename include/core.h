@@ -81,6 +81,12 @@ enum {
 	XR_REQ_F_FORCE_ASYNC_BIT = XURING_SQE_ASYNC_BIT,
 	XR_REQ_F_BUFFER_SELECT_BIT = XURING_SQE_BUFFER_SELECT_BIT,
 	XR_REQ_F_CQE_SKIP_BIT	= XURING_SQE_CQE_SKIP_SUCCESS_BIT,
+	/*
+	 * The one bit of the low byte no SQE flag takes: every completion
+	 * tests it with CQE_SKIP, and one byte makes that one instruction.
+	 * (A new SQE flag would move it.)
+	 */
+	XR_REQ_F_STATS_BIT	= 7,
 
 	XR_REQ_F_FAIL_BIT	= 8,
 	XR_REQ_F_SKIP_LINK_CQES_BIT,
@@ -94,7 +100,6 @@ enum {
 	XR_REQ_F_DEFERRED_BIT,
 	XR_REQ_F_NOWAIT_BIT,
 	XR_REQ_F_SUPPORT_NOWAIT_BIT,
-	XR_REQ_F_STATS_BIT,
 };
 
 #define XR_REQ_F_FIXED_FILE	BIT(XR_REQ_F_FIXED_FILE_BIT)
@@ -129,6 +134,7 @@ enum {
 #define XR_REQ_F_SUPPORT_NOWAIT	BIT(XR_REQ_F_SUPPORT_NOWAIT_BIT)
 /* submitted with statistics on: its completion is counted (stats.h) */
 #define XR_REQ_F_STATS		BIT(XR_REQ_F_STATS_BIT)
+static_assert(!(XR_REQ_F_STATS & XR_SQE_VALID_FLAGS));
 
 #define XR_REQ_LINK_FLAGS	(XR_REQ_F_LINK | XR_REQ_F_HARDLINK)
 

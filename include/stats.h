@@ -59,8 +59,8 @@ static __always_inline bool xr_stats_on(void)
 
 /*
  * On while anything watches requests one by one: the statistics, or a
- * probe on the xuring_submit_req, xuring_file_get or xuring_complete
- * tracepoint (their registration takes a reference). Submission and
+ * probe on the xuring_submit_req, xuring_link, xuring_file_get or
+ * xuring_complete tracepoint (their registration takes a reference). Submission and
  * completion test it once per batch, and while it is off run a copy of
  * their loops without those hooks: off, they cost nothing per request.
  */

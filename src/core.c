@@ -128,7 +128,8 @@ static bool xr_refill_req_cache(struct xuring_ring_ctx *ctx)
  * (xr_drop_req_cache()), and a request freed on a dying ring goes
  * straight back to the slab with its own.
  */
-static struct xuring_req *xr_alloc_req(struct xuring_ring_ctx *ctx)
+static __always_inline struct xuring_req *
+xr_alloc_req(struct xuring_ring_ctx *ctx)
 {
 	struct xuring_req *req;
 
@@ -388,18 +389,27 @@ static void xr_cq_wake(struct xuring_ring_ctx *ctx)
  * list when the CQ is full. Returns true if the request must stay alive
  * (it is on the overflow list). Under completion_lock.
  */
+/*
+ * xr_post_req_locked()'s rarer cases, out of its way: a completion to
+ * count, a CQE to skip. Returns true if the CQE is skipped.
+ */
+static noinline bool xr_post_req_unusual(struct xuring_ring_ctx *ctx,
+					 struct xuring_req *req)
+{
+	if (req->flags & XR_REQ_F_STATS)
+		xr_stats_complete(ctx, req);
+	return req->flags & XR_REQ_F_CQE_SKIP;
+}
+
 static __always_inline bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
 					       struct xuring_req *req,
 					       const bool observed)
 {
 	ctx->nr_completed++;
 	/* one test for both, on the common path */
-	if (unlikely(req->flags & (XR_REQ_F_CQE_SKIP | XR_REQ_F_STATS))) {
-		if (req->flags & XR_REQ_F_STATS)
-			xr_stats_complete(ctx, req);
-		if (req->flags & XR_REQ_F_CQE_SKIP)
-			return false;
-	}
+	if (unlikely(req->flags & (XR_REQ_F_CQE_SKIP | XR_REQ_F_STATS)) &&
+	    xr_post_req_unusual(ctx, req))
+		return false;
 	/* earlier overflowed CQEs go first, to keep completion order */
 	if (likely(list_empty(&ctx->cq_overflow_list)) &&
 	    xr_fill_cqe(ctx, req->user_data, req->res, req->cflags)) {
@@ -997,7 +1007,8 @@ void xr_req_reissue(struct xuring_req *req)
 	xr_req_put(req);
 }
 
-static const struct xuring_sqe *xr_get_sqe(struct xuring_ring_ctx *ctx)
+static __always_inline const struct xuring_sqe *
+xr_get_sqe(struct xuring_ring_ctx *ctx)
 {
 	unsigned int mask = ctx->sq_entries - 1;
 	unsigned int idx = ctx->cached_sq_head++ & mask;
@@ -1187,7 +1198,8 @@ static __always_inline int xr_submit_sqe(struct xuring_ring_ctx *ctx,
 		trace_xuring_submit_req(req);
 
 	if (unlikely(state->link_head)) {
-		trace_xuring_link(req, state->link_head);
+		if (observed)
+			trace_xuring_link(req, state->link_head);
 		state->link_last->link = req;
 		state->link_last = req;
 		if (req->flags & XR_REQ_LINK_FLAGS)

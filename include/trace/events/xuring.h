@@ -9,8 +9,8 @@
  * ("Tracepoints") lists them.
  *
  * Disabled, each costs one patched-out jump (a static key), and those
- * that fire for every request (xuring_submit_req, xuring_file_get,
- * xuring_complete) nothing per request: enabling one switches the
+ * that fire for every request (xuring_submit_req, xuring_link,
+ * xuring_file_get, xuring_complete) nothing per request: enabling one switches the
  * submission and completion loops to their copies that fire them
  * (xr_observed() in stats.h).
  */
@@ -193,7 +193,7 @@ TRACE_EVENT(xuring_defer,
  * @target_req:	the head of the chain (as in io_uring, not the request
  *		right before it)
  */
-TRACE_EVENT(xuring_link,
+XR_TP_EVENT(xuring_link,
 	    TP_PROTO(struct xuring_req *req, struct xuring_req *target_req),
 	    TP_ARGS(req, target_req),
 	    TP_STRUCT__entry(__field(void *, ctx)
