@@ -33,6 +33,12 @@ enum {
 struct xr_owner {
 	/* the owner's thread group: it is gone once that group has exited */
 	struct pid		*tgid;
+	/*
+	 * ->tgid while the ring takes work, NULL from when the owner is
+	 * gone: ENTER's fast path answers "is the owner there, and is the
+	 * caller of its thread group?" with one comparison.
+	 */
+	struct pid		*live_tgid;
 	/* what SQE pointers refer to: held with mmgrab(), used with mm_users */
 	struct mm_struct	*mm;
 	/* charged for what the ring's kthreads allocate */
@@ -90,8 +96,7 @@ static inline bool xr_owner_is_gone(const struct xr_owner *owner)
  */
 static inline bool xr_owner_gone_for_caller(struct xr_owner *owner)
 {
-	if (likely(!xr_owner_is_gone(owner) &&
-		   task_tgid(current) == owner->tgid))
+	if (likely(task_tgid(current) == READ_ONCE(owner->live_tgid)))
 		return false;
 	return __xr_owner_gone_for_caller(owner);
 }

@@ -58,6 +58,8 @@ void xr_owner_mark_gone(struct xr_owner *owner)
 {
 	if (!test_and_set_bit(XR_OWNER_GONE_BIT, &owner->state))
 		queue_work(system_dfl_wq, &owner->gone_work);
+	/* after the bit: a caller that misses it takes the slow path */
+	WRITE_ONCE(owner->live_tgid, NULL);
 }
 
 /*
@@ -234,6 +236,7 @@ int xr_owner_init(struct xr_owner *owner,
 		return ret;
 	}
 	owner->tgid = get_pid(task_tgid(current));
+	owner->live_tgid = owner->tgid;
 	mmgrab(current->mm);
 	owner->mm = current->mm;
 	owner->memcg = get_mem_cgroup_from_mm(current->mm);
@@ -263,6 +266,7 @@ void xr_owner_disarm(struct xr_owner *owner)
 {
 	/* from now on nobody queues ->gone */
 	set_bit(XR_OWNER_GONE_BIT, &owner->state);
+	WRITE_ONCE(owner->live_tgid, NULL);
 	if (owner->exit_wait_armed)
 		remove_wait_queue(&owner->tgid->wait_pidfd, &owner->exit_wait);
 	owner->exit_wait_armed = false;

@@ -628,17 +628,24 @@ void fz_gen_sqe(struct fz_rng *r, struct fz_ring *ring,
 		case 0: sqe->addr = 0; break;
 		case 1: sqe->addr = 1ULL << fz_range(r, 40, 63); break;
 		case 2: sqe->addr = fz_range(r, 1, 16 << 20); break;
+		case 3: sqe->addr = -fz_below(r, 1 << 12) - 1; break;
 		default: sqe->addr = fz_range(r, 1, 1 << 20); break;
 		}
 		/*
 		 * Zeroing or punching a block device is writing zero pages
 		 * where it has no WRITE_ZEROES: at more than a few MiB that
 		 * takes a worker minutes under TCG and KASAN, which the
-		 * completion check would call lost (a run saw 2^58 bytes
-		 * with KEEP_SIZE, that is up to the device's end). A fixed
-		 * file may be one too.
+		 * completion check would call lost (runs saw 2^58 and 2^40
+		 * bytes with KEEP_SIZE, that is up to the device's end).
+		 * Whatever the fd is now, its number may name a block device
+		 * by the time the SQE is submitted (another thread, or a
+		 * later op, closes and reuses it), and a fixed file may be
+		 * one. So a length is at most 4 MiB, or one vfs_fallocate()
+		 * refuses before any work: negative as an loff_t, or past
+		 * LLONG_MAX from a valid offset.
 		 */
-		if ((kind == FD_BLK || fixed) && sqe->addr > (4 << 20))
+		if (sqe->addr > (4 << 20) && (int64_t)sqe->addr > 0 &&
+		    (int64_t)sqe->off >= 0 && (int64_t)(sqe->off + sqe->addr) >= 0)
 			sqe->addr = 4 << 20;
 		sqe->len = fz_chance(r, 9, 10) ? modes[fz_below(r, ARRAY_SIZE(modes))] :
 			   (uint32_t)fz_rand(r);

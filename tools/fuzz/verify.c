@@ -308,9 +308,14 @@ static void fz_vreq_check(struct fz_ring *ring, uint64_t ud,
 	uint8_t *data;
 
 	if (res < 0) {
-		/* cancelled in a chain or at teardown; IOPOLL wants O_DIRECT */
+		/*
+		 * Cancelled in a chain or at teardown; IOPOLL wants O_DIRECT;
+		 * an allocation that fault injection failed in the
+		 * submitter (read(2) fails with -ENOMEM then too).
+		 */
 		if (res == -ECANCELED ||
-		    (res == -EOPNOTSUPP && (ring->p.flags & XURING_SETUP_IOPOLL)))
+		    (res == -EOPNOTSUPP && (ring->p.flags & XURING_SETUP_IOPOLL)) ||
+		    (res == -ENOMEM && fz_cfg.fail_nth))
 			return;
 		fz_fail("ring %d: verified read ud %#llx of pattern %u (off %lld len %llu) failed with %d (%s)",
 			ring->idx, (unsigned long long)ud, v->pat,
