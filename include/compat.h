@@ -229,4 +229,19 @@ static inline int xr_kmem_cache_alloc_bulk(struct kmem_cache *cachep,
 #define xr_rq_list_empty(list)	rq_list_empty(list)
 #endif
 
+/*
+ * 6.19, "io_uring/trace: rename io_uring_queue_async_work event "rw"
+ * field": whether the work is hashed became "bool hashed" (an "int rw"
+ * before). xuring_queue_async_work (include/trace/events/xuring.h) has the
+ * field of the kernel it is built for, so that a script reads both events
+ * alike.
+ */
+#if XR_KERNEL_SINCE(6, 19, 0)
+#define XR_TP_HASHED_FIELD	__field(bool, hashed)
+#define XR_TP_HASHED		__entry->hashed
+#else
+#define XR_TP_HASHED_FIELD	__field(int, rw)
+#define XR_TP_HASHED		__entry->rw
+#endif
+
 #endif

@@ -2,7 +2,8 @@
 /*
  * xuring's tracepoints, event system "xuring". Each event has the name,
  * the fields and the meaning of the io_uring event of Linux 6.1
- * (include/trace/events/io_uring.h) with "io_uring" replaced by
+ * (include/trace/events/io_uring.h; where a later kernel changed a
+ * field, that kernel's) with "io_uring" replaced by
  * "xuring", so that a perf or bpftrace script written for io_uring:*
  * runs on xuring once its prefixes are changed. Where xuring differs,
  * the comment of the event says how. Documentation/xuring.rst
@@ -136,18 +137,21 @@ XR_TP_EVENT(xuring_file_get,
  * xuring_queue_async_work - a request goes to io-wq
  *
  * @req:	the request
- * @rw:		1 if its work is hashed (serialized per inode), else 0
+ * @hashed:	whether its work is hashed (serialized per inode)
+ *
+ * Linux 6.19 renamed io_uring's field from "int rw" to "bool hashed";
+ * xuring's follows the kernel it is built for (XR_TP_HASHED_FIELD).
  */
 TRACE_EVENT(xuring_queue_async_work,
-	    TP_PROTO(struct xuring_req *req, int rw),
-	    TP_ARGS(req, rw),
+	    TP_PROTO(struct xuring_req *req, bool hashed),
+	    TP_ARGS(req, hashed),
 	    TP_STRUCT__entry(__field(void *, ctx)
 			     __field(void *, req)
 			     __field(u64, user_data)
 			     __field(u8, opcode)
 			     __field(unsigned int, flags)
 			     __field(struct xr_work *, work)
-			     __field(int, rw)
+			     XR_TP_HASHED_FIELD
 			     XR_TP_OP_STR(req->opcode)),
 	    TP_fast_assign(__entry->ctx = req->ctx;
 			   __entry->req = req;
@@ -155,12 +159,12 @@ TRACE_EVENT(xuring_queue_async_work,
 			   __entry->flags = req->flags;
 			   __entry->opcode = req->opcode;
 			   __entry->work = &req->work;
-			   __entry->rw = rw;
+			   XR_TP_HASHED = hashed;
 			   XR_TP_ASSIGN_OP_STR(req->opcode);),
 	    TP_printk("ring %p, request %p, user_data 0x%llx, opcode %s, flags 0x%x, %s queue, work %p",
 		      __entry->ctx, __entry->req, __entry->user_data,
 		      __get_str(op_str), __entry->flags,
-		      __entry->rw ? "hashed" : "normal", __entry->work)
+		      XR_TP_HASHED ? "hashed" : "normal", __entry->work)
 );
 
 /**
