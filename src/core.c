@@ -385,11 +385,6 @@ static void xr_cq_wake(struct xuring_ring_ctx *ctx)
 }
 
 /*
- * Post a completed request's CQE, or queue the request on the overflow
- * list when the CQ is full. Returns true if the request must stay alive
- * (it is on the overflow list). Under completion_lock.
- */
-/*
  * xr_post_req_locked()'s rarer cases, out of its way: a completion to
  * count, a CQE to skip. Returns true if the CQE is skipped.
  */
@@ -401,6 +396,11 @@ static noinline bool xr_post_req_unusual(struct xuring_ring_ctx *ctx,
 	return req->flags & XR_REQ_F_CQE_SKIP;
 }
 
+/*
+ * Post a completed request's CQE, or queue the request on the overflow
+ * list when the CQ is full. Returns true if the request must stay alive
+ * (it is on the overflow list). Under completion_lock.
+ */
 static __always_inline bool xr_post_req_locked(struct xuring_ring_ctx *ctx,
 					       struct xuring_req *req,
 					       const bool observed)
@@ -680,11 +680,6 @@ static void xr_req_complete_remote(struct xuring_req *req)
 }
 
 /*
- * Post the completions collected during a submission or a poll round, then
- * issue the link successors and drained requests they release. Issuing
- * may complete more requests inline, so loop until nothing is left.
- */
-/*
  * Post one round of completions, from @req on through batch_next: the
  * freed requests go on the @to_free stack, whose bottom is *@last_free.
  * Returns how many were freed. Under completion_lock.
@@ -713,6 +708,11 @@ xr_complete_batch_locked(struct xuring_ring_ctx *ctx, struct xuring_req *req,
 	return nr_free;
 }
 
+/*
+ * Post the completions collected during a submission or a poll round, then
+ * issue the link successors and drained requests they release. Issuing
+ * may complete more requests inline, so loop until nothing is left.
+ */
 void __xr_flush_completions(struct xuring_ring_ctx *ctx)
 {
 	struct xr_submit_state *state = &ctx->submit_state;
@@ -1285,7 +1285,7 @@ int xr_submit_sqes(struct xuring_ring_ctx *ctx, unsigned int nr)
 {
 	unsigned int entries = xr_sq_ready(ctx);
 	unsigned int left;
-	int submitted = 0;
+	int submitted;
 
 	left = min3(nr, ctx->sq_entries, entries);
 	if (unlikely(!left))
