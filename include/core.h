@@ -453,15 +453,24 @@ static inline void xr_flush_completions(struct xuring_ring_ctx *ctx)
 		__xr_flush_completions(ctx);
 }
 
-/* End a submission: queue what is pending, unplug, post completions. */
-static inline void xr_submit_state_end(struct xuring_ring_ctx *ctx)
+/*
+ * Queue what a submission left pending and unplug, staying in submit
+ * context: ENTER polls right after it submits.
+ */
+static inline void xr_submit_state_flush(struct xuring_ring_ctx *ctx)
 {
 	struct xr_submit_state *state = &ctx->submit_state;
 
 	if (unlikely(state->link_head || state->plug_started))
 		__xr_submit_state_end(ctx);
+}
+
+/* End a submission: queue what is pending, unplug, post completions. */
+static inline void xr_submit_state_end(struct xuring_ring_ctx *ctx)
+{
+	xr_submit_state_flush(ctx);
 	xr_flush_completions(ctx);
-	WRITE_ONCE(state->owner, NULL);
+	WRITE_ONCE(ctx->submit_state.owner, NULL);
 }
 
 /*

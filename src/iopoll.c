@@ -96,31 +96,28 @@ int xr_iopoll_poll_once(struct xuring_ring_ctx *ctx)
 /*
  * ENTER(GETEVENTS) on an IOPOLL ring without SQPOLL: poll until
  * @min_events CQEs are ready (at least once), nothing is left to poll,
- * or a signal arrives. Under uring_lock, which it may drop for a moment.
+ * or a signal arrives. Under uring_lock, which it may drop for a moment,
+ * in the caller's submit context (xr_submit_state_begin(ctx, true)), so
+ * that ENTER polls in the context it submitted in.
  */
-int xr_iopoll_wait_locked(struct xuring_ring_ctx *ctx,
-			  unsigned int min_events)
+int xr_iopoll_wait_in_submit(struct xuring_ring_ctx *ctx,
+			     unsigned int min_events)
 {
-	int ret = 0;
-
 	lockdep_assert_held(&ctx->uring_lock);
-	xr_submit_state_begin(ctx, true);
+	VM_WARN_ON_ONCE(!xr_in_submit_context(ctx));
 	for (;;) {
 		if (ctx->iopoll_first) {
-			ret = xr_iopoll_poll_once(ctx);
+			int ret = xr_iopoll_poll_once(ctx);
+
 			if (ret < 0)
-				break;
-			xr_flush_completions(ctx);
+				return ret;
 		}
+		xr_flush_completions(ctx);
 		xr_cq_overflow_flush(ctx);
-		ret = 0;
-		if (xr_cq_ready(ctx) >= min_events ||
-		    !ctx->iopoll_first)
-			break;
-		if (signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
+		if (xr_cq_ready(ctx) >= min_events || !ctx->iopoll_first)
+			return 0;
+		if (signal_pending(current))
+			return -EINTR;
 		if (need_resched()) {
 			/* let a worker in that wants to add a request */
 			xr_submit_state_end(ctx);
@@ -130,8 +127,6 @@ int xr_iopoll_wait_locked(struct xuring_ring_ctx *ctx,
 			xr_submit_state_begin(ctx, true);
 		}
 	}
-	xr_submit_state_end(ctx);
-	return ret;
 }
 
 int xr_iopoll_wait(struct xuring_ring_ctx *ctx, unsigned int min_events)
@@ -139,7 +134,9 @@ int xr_iopoll_wait(struct xuring_ring_ctx *ctx, unsigned int min_events)
 	int ret;
 
 	mutex_lock(&ctx->uring_lock);
-	ret = xr_iopoll_wait_locked(ctx, min_events);
+	xr_submit_state_begin(ctx, true);
+	ret = xr_iopoll_wait_in_submit(ctx, min_events);
+	xr_submit_state_end(ctx);
 	mutex_unlock(&ctx->uring_lock);
 	return ret;
 }

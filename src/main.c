@@ -102,15 +102,20 @@ static int xr_enter(struct xuring_ring_ctx *ctx,
 		mutex_lock(&ctx->uring_lock);
 		xr_submit_state_begin(ctx, true);
 		ret = xr_submit_sqes(ctx, arg->to_submit);
-		xr_submit_state_end(ctx);
-		/* polling right after submitting: keep the lock, as io_uring */
+		/*
+		 * Polling right after submitting: keep the lock, as io_uring,
+		 * and the submit context.
+		 */
 		if (ret == arg->to_submit && xr_iopoll_now(ctx, arg)) {
+			xr_submit_state_flush(ctx);
 			/* as below: the count submitted is the result */
-			xr_iopoll_wait_locked(ctx, min(arg->min_complete,
-						       ctx->cq_entries));
+			xr_iopoll_wait_in_submit(ctx, min(arg->min_complete,
+							  ctx->cq_entries));
+			xr_submit_state_end(ctx);
 			mutex_unlock(&ctx->uring_lock);
 			return ret;
 		}
+		xr_submit_state_end(ctx);
 		mutex_unlock(&ctx->uring_lock);
 		/* like io_uring: a short submission does not wait */
 		if (ret != arg->to_submit)
@@ -118,10 +123,16 @@ static int xr_enter(struct xuring_ring_ctx *ctx,
 	}
 
 	if (arg->flags & XURING_ENTER_GETEVENTS) {
-		if (xr_cq_wait_needless(ctx, arg))
+		/* no wait arguments to read: poll without xr_cq_wait() */
+		if (xr_iopoll_now(ctx, arg))
+			ret2 = xr_iopoll_wait(ctx, min(arg->min_complete,
+						       ctx->cq_entries));
+		else if (xr_cq_wait_needless(ctx, arg))
 			return ret;
-		ret2 = xr_cq_wait(ctx, arg->min_complete, arg->flags,
-				  u64_to_user_ptr(arg->arg), arg->argsz);
+		else
+			ret2 = xr_cq_wait(ctx, arg->min_complete, arg->flags,
+					  u64_to_user_ptr(arg->arg),
+					  arg->argsz);
 		if (!ret)
 			ret = ret2;
 	}
