@@ -7,7 +7,7 @@
  * data a later request can only see if an earlier one finished, pipes
  * that hold a request back until the test writes to them, CQE order.
  */
-#include "xuring_io.h"
+#include "xuring_poll.h"
 #include "kselftest_harness.h"
 
 XR_SKIP_ALL_WITHOUT_DEVICE()
@@ -438,6 +438,8 @@ TEST_F(link, drain_after_blocked_reads)
 	QUEUE_NOP(0, 11);
 	ASSERT_EQ(6, xr_submit(&self->r));
 	ASSERT_NO_MORE_CQES(300);
+	/* both NOPs wait on the drain list, and fdinfo counts them */
+	EXPECT_EQ(2, xr_fdinfo_value(self->r.fd, "DrainDeferred"));
 
 	/* three of the four reads complete, the NOPs still wait */
 	for (i = 0; i < 3; i++) {
@@ -460,6 +462,7 @@ TEST_F(link, drain_after_blocked_reads)
 	xr_fill_pattern(self->buf, 64, 0, 73);
 	ASSERT_EQ(64, write(pipes[3][1], self->buf, 64));
 	EXPECT_CQES(3, UD(4, 10, 11), RES(64, 0, 0));
+	EXPECT_EQ(0, xr_fdinfo_value(self->r.fd, "DrainDeferred"));
 	for (i = 0; i < 4; i++) {
 		XR_ASSERT_PATTERN(self->buf2 + i * 4096, 64, 0, 70 + i);
 		close(pipes[i][0]);

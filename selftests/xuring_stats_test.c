@@ -12,7 +12,9 @@
  */
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 
 #include "xuring_test.h"
 #include "xuring_io.h"
@@ -109,8 +111,11 @@ static unsigned long long lat_sum(const struct op_row *a,
 	return sum;
 }
 
-/* The ring of this process in xuring/rings (the tests have one at a time). */
-static bool read_ring(struct ring_row *row)
+/*
+ * The ring of process @pid in xuring/rings (the tests have one at a
+ * time): the process that set it up, whether it still exists or not.
+ */
+static bool read_ring_of(pid_t pid, struct ring_row *row)
 {
 	char *text = read_text(RINGS_FILE), *line, *save;
 
@@ -128,10 +133,15 @@ static bool read_ring(struct ring_row *row)
 			   &row->pinned_pages, &row->ring_pages,
 			   &row->completed, row->inflight) != 16)
 			continue;
-		if (row->pid == getpid())
+		if (row->pid == pid)
 			return true;
 	}
 	return false;
+}
+
+static bool read_ring(struct ring_row *row)
+{
+	return read_ring_of(getpid(), row);
 }
 
 FIXTURE(stats) {
@@ -289,6 +299,71 @@ TEST_F(stats, ring_row)
 	ASSERT_TRUE(read_ring(&ring));
 	EXPECT_EQ(0L, ring.pinned_pages);
 	xr_free(buf, len);
+}
+
+/*
+ * A ring whose owner has exited while another process holds it: its row
+ * stays, in state owner_gone, until the last file reference goes.
+ */
+TEST(ring_row_owner_gone)
+{
+	int ready[2], go[2], pidfd, child_fd, ring_fd, status, i;
+	struct ring_row ring;
+	bool was_on, gone;
+	pid_t child;
+
+	if (!stats_on_for_test(&was_on))
+		SKIP(return, "no " OPS_FILE " or " STATS_PARAM);
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		struct xr_ring r;
+		char c;
+
+		if (xr_ring_init(&r, 8, 0))
+			_exit(1);
+		if (write(ready[1], &r.fd, sizeof(r.fd)) != sizeof(r.fd))
+			_exit(2);
+		/* the parent has taken the ring when this returns */
+		if (read(go[0], &c, 1) != 1)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ((ssize_t)sizeof(child_fd),
+		  read(ready[0], &child_fd, sizeof(child_fd)));
+	pidfd = syscall(SYS_pidfd_open, child, 0);
+	ASSERT_LE(0, pidfd) TH_LOG("pidfd_open: %s", strerror(errno));
+	ring_fd = syscall(SYS_pidfd_getfd, pidfd, child_fd, 0);
+	ASSERT_LE(0, ring_fd) TH_LOG("pidfd_getfd: %s", strerror(errno));
+	close(pidfd);
+	ASSERT_TRUE(read_ring_of(child, &ring));
+	EXPECT_STREQ("live", ring.state);
+
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("child status 0x%x", status);
+	/* the owner's exit is noticed by a work item: give it 5 s */
+	gone = false;
+	for (i = 0; i < 500 && !gone; i++) {
+		ASSERT_TRUE(read_ring_of(child, &ring));
+		gone = !strcmp(ring.state, "owner_gone");
+		if (!gone)
+			usleep(10000);
+	}
+	EXPECT_TRUE(gone) TH_LOG("state %s after 5 s", ring.state);
+
+	close(ring_fd);
+	for (i = 0; i < 500 && read_ring_of(child, &ring); i++)
+		usleep(10000);
+	EXPECT_FALSE(read_ring_of(child, &ring)) TH_LOG("row left after 5 s");
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	set_stats(was_on);
 }
 
 /* CQEs that do not fit are the ring's overflow backlog. */
