@@ -90,7 +90,7 @@ guest_run() {
 	check)	# as make check-debug, with more time: profiling and a busy
 		# host took that job past check-debug's 2400 s in the middle
 		# of fio's checks
-		args=(--timeout 4800 --payload "$root/build/payload"
+		args=(--timeout 7200 --payload "$root/build/payload"
 		      --append "xuring.cov_job=check xuring.selftest_timeout=900") ;;
 	fuzz)	# as make fuzz
 		echo "coverage: fuzz seed $seed, ${fuzz_seconds}s"
@@ -217,11 +217,13 @@ esac
 {
 	echo "# Lines not reached by $by: range, count, function, first line"
 	echo
-	awk -v prefix="$mod/" -f "$cov/uncovered.awk" "${files[-1]}"
+	awk -v prefix="$mod/" -v reasons="$cov/reasons" \
+		-f "$cov/uncovered.awk" "${files[-1]}"
 } > "$out/uncovered.txt"
 
 echo
 cat "$out/table.txt"
+echo "$(tail -n 1 "$out/uncovered.txt") (tools/cov/reasons; each stretch in $out/uncovered.txt)"
 echo
 echo "coverage: $out/html/${infos[-1]}/index.html, annotated sources in $out/gcov/, uncovered lines in $out/uncovered.txt"
 echo "coverage: took $(elapsed)"

@@ -5,7 +5,33 @@
 # them) with its function and first source line, for deciding which test
 # or fault injection would reach it, or why none can.
 #
-# usage: awk -v prefix=DIR/ -f uncovered.awk both.info
+# With -v reasons=FILE (tools/cov/reasons), each stretch is matched with
+# the entry of its file whose TEXT its first source line contains, and the
+# reason is printed under it; the last line says how many stretches have
+# none. (The entry's function is for the reader: an inlined function's
+# lines are counted under the function gcov put them in.)
+#
+# usage: awk -v prefix=DIR/ [-v reasons=FILE] -f uncovered.awk both.info
+
+BEGIN {
+	nreason = 0
+	if (reasons != "") {
+		while ((getline l < reasons) > 0) {
+			if (l ~ /^#/ || l !~ /[^ \t]/)
+				continue
+			n = split(l, f, / \| /)
+			if (n < 4)
+				continue
+			rfile[++nreason] = f[1]
+			rtext[nreason] = f[3]
+			rwhy[nreason] = f[4]
+			for (i = 5; i <= n; i++)
+				rwhy[nreason] = rwhy[nreason] " | " f[i]
+		}
+		close(reasons)
+	}
+	stretches = unexplained = 0
+}
 
 /^SF:/ {
 	path = substr($0, 4)
@@ -34,15 +60,30 @@ function func_of(line, i, best, bestline) {
 	return best
 }
 
-function flush(text) {
+function reason_of(text, i) {
+	for (i = 1; i <= nreason; i++)
+		if (rfile[i] == file && index(text, rtext[i]))
+			return rwhy[i]
+	return ""
+}
+
+function flush(text, why) {
 	if (!first)
 		return
 	text = src[first]
 	gsub(/^[ \t]+|[ \t]+$/, "", text)
+	why = reason_of(text)
 	if (length(text) > 60)
 		text = substr(text, 1, 57) "..."
 	range = first == last ? first : first "-" last
 	printf "  %-10s %3d  %-28s %s\n", range, count, func_of(first), text
+	stretches++
+	if (why != "") {
+		printf "%13s%s\n", "", why
+	} else if (reasons != "") {
+		printf "%13s(no reason given)\n", ""
+		unexplained++
+	}
 	first = 0
 }
 
@@ -80,4 +121,9 @@ function flush(text) {
 	}
 	flush()
 	printf "\n"
+}
+
+END {
+	if (reasons != "")
+		printf "%d stretches of lines not run, %d without a reason\n", stretches, unexplained
 }
