@@ -123,12 +123,12 @@ static int xr_enter(struct xuring_ring_ctx *ctx,
 	}
 
 	if (arg->flags & XURING_ENTER_GETEVENTS) {
+		if (xr_cq_wait_needless(ctx, arg))
+			return ret;
 		/* no wait arguments to read: poll without xr_cq_wait() */
 		if (xr_iopoll_now(ctx, arg))
 			ret2 = xr_iopoll_wait(ctx, min(arg->min_complete,
 						       ctx->cq_entries));
-		else if (xr_cq_wait_needless(ctx, arg))
-			return ret;
 		else
 			ret2 = xr_cq_wait(ctx, arg->min_complete, arg->flags,
 					  u64_to_user_ptr(arg->arg),
