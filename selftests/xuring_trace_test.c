@@ -419,7 +419,7 @@ static bool find_complete(FIXTURE_DATA(trace) *self,
  * xuring_submit_req and then xuring_complete, for the same request, with
  * its user_data and result, in submission order.
  */
-TEST_F(trace, nops_submit_and_complete)
+TEST_F_TIMEOUT(trace, nops_submit_and_complete, 120)
 {
 	struct xuring_cqe cqe;
 	unsigned int sq, cq, flags, i;
@@ -487,7 +487,7 @@ TEST_F(trace, nops_submit_and_complete)
 }
 
 /* An SQE init refuses: xuring_req_failed carries the SQE and the error. */
-TEST_F(trace, req_failed_carries_the_sqe)
+TEST_F_TIMEOUT(trace, req_failed_carries_the_sqe, 120)
 {
 	unsigned long long user_data, off, addr, pad, addr3;
 	unsigned int flags, len, rw_flags;
@@ -541,7 +541,7 @@ TEST_F(trace, req_failed_carries_the_sqe)
  * (xuring_link names the head), are cancelled (xuring_fail_link names
  * the failed request and the link) and complete with -ECANCELED.
  */
-TEST_F(trace, broken_link)
+TEST_F_TIMEOUT(trace, broken_link, 120)
 {
 	char head[XR_PTR_LEN], reqs[2][XR_PTR_LEN], line[512];
 	struct xuring_sqe *sqe;
@@ -607,7 +607,7 @@ TEST_F(trace, broken_link)
  * A CQ of 4 and 6 NOPs not reaped: 4 xuring_complete, then 2
  * xuring_cqe_overflow with the rest's user_data; none of them is lost.
  */
-TEST_F(trace, cqe_overflow)
+TEST_F_TIMEOUT(trace, cqe_overflow, 120)
 {
 	struct xuring_cqe cqe;
 	char line[512], ocqe[XR_PTR_LEN];
@@ -650,7 +650,7 @@ TEST_F(trace, cqe_overflow)
  * (xuring_defer); a wait for both fires xuring_cqring_wait; registering
  * and unregistering files fire xuring_register with the counts after.
  */
-TEST_F(trace, async_drain_wait_register)
+TEST_F_TIMEOUT(trace, async_drain_wait_register, 120)
 {
 	unsigned int nr_files, nr_bufs, opcode;
 	char line[512], op[32], kind[16];
