@@ -195,6 +195,8 @@ TEST_F(rsrc, files_register_errors)
 	rr.flags = XURING_RSRC_REGISTER_SPARSE;
 	ASSERT_EQ(-EINVAL, xr_register(self->r.fd, XURING_REGISTER_FILES2,
 				       &rr, sizeof(rr) - 8));
+	ASSERT_EQ(-EFAULT, xr_register(self->r.fd, XURING_REGISTER_FILES2,
+				       xr_unmapped_addr(), sizeof(rr)));
 	rr.tags = (uintptr_t)fds;
 	ASSERT_EQ(-EINVAL, xr_register(self->r.fd, XURING_REGISTER_FILES2,
 				       &rr, sizeof(rr)));
