@@ -43,6 +43,9 @@ fi
 # slub_debug: run-vm.sh's, on xuring's caches. On every cache
 # (slub_debug=FZPU) this KASAN and lockdep kernel did not get past
 # "Running RCU-tasks wait API self tests" in 25 minutes under TCG.
+#
+# --tcg multi: a host thread per vCPU, so that the vCPUs run side by side
+# while KASAN and lockdep watch (run-vm.sh says what that costs).
 exec "$vm/run-vm.sh" --job "$job" --kver "$kver" --cpu max,la57=off \
-	--kernel "$tree/arch/x86/boot/bzImage" --moddir "$tree/mods" \
+	--tcg multi --kernel "$tree/arch/x86/boot/bzImage" --moddir "$tree/mods" \
 	--ko "$ko" "$@"

@@ -9,11 +9,14 @@
 #                  [--ko PATH] [--timeout SEC] [--smp N] [--mem SIZE]
 #                  [--cpu MODEL] [--icount] [--payload DIR] [--append STR]...
 #                  [--selftests DIR]   (default build/selftests)
+#                  [--tcg single|multi]
 # --append adds words to the guest's kernel command line (each --append
 # adds to the last); the jobs read their xuring.* settings there.
 # --icount gives the guest a deterministic clock (for benchmarks) and one
 # vCPU unless --smp says otherwise (the 6.1 cloud kernel does not bring a
 # second vCPU up under icount, though: it hangs at "Booting SMP").
+# --tcg says whether the vCPUs run on one host thread (the default) or a
+# thread each (see where accel is set).
 #
 # Files in build/vm/ (or $XURING_VM_OUT, so that runs can go side by side):
 # console.log (ttyS0, kernel console), results.log
@@ -27,7 +30,7 @@ root=$(cd "$vm/../.." && pwd)
 out=${XURING_VM_OUT:-$root/build/vm}
 
 job='' kver='' kernel='' moddir='' ko=$root/xuring.ko timeout=300 smp='' mem=2G cpu=max
-icount='' payload='' append='' selftests=$root/build/selftests
+icount='' payload='' append='' selftests=$root/build/selftests tcg=''
 
 die() {	# keeps the promise about the last line
 	echo "run-vm: $*" >&2
@@ -42,7 +45,7 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || die "$1 needs an argument"
 		append+=${append:+ }$2
 		shift 2 ;;
-	--job|--kver|--kernel|--moddir|--ko|--timeout|--smp|--mem|--cpu|--payload|--selftests)
+	--job|--kver|--kernel|--moddir|--ko|--timeout|--smp|--mem|--cpu|--payload|--selftests|--tcg)
 		[ $# -ge 2 ] || die "$1 needs an argument"
 		printf -v "${1#--}" '%s' "$2"
 		shift 2 ;;
@@ -51,6 +54,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$job" ] || die "--job JOB is required (check, run: tools/vm/jobs/JOB.sh)"
 [ -f "$vm/jobs/$job.sh" ] || die "no job '$job' (tools/vm/jobs/$job.sh)"
+case $tcg in ''|single|multi) ;; *) die "--tcg wants single or multi, not '$tcg'" ;; esac
 if ! [[ $timeout =~ ^[0-9]+$ ]] || [ "$timeout" -lt 30 ]; then
 	die "--timeout wants whole seconds, at least 30"
 fi
@@ -85,7 +89,22 @@ if [ -n "$icount" ]; then
 	# One instruction = one nanosecond of guest time: rates are repeatable.
 	accel=(-accel tcg -icount "shift=0,sleep=off" -smp "${smp:-1}")
 else
-	accel=(-accel "tcg,thread=multi" -smp "${smp:-2}")
+	# One host thread runs all the vCPUs, in turns, unless --tcg multi
+	# asks for one each. A thread per vCPU runs the guest's CPUs truly
+	# side by side, which gives races a chance, but then a vCPU can run
+	# kernel code that another vCPU has finished patching:
+	# text_poke_bp()'s INT3 outlives the patch in a stale translation,
+	# and the guest dies ("Oops: int3", or a stall) in whatever function
+	# a tracepoint or static key was flipped in. jobs/text-poke.sh does
+	# it with no xuring loaded: 6.12 died within 2 to 35 s of its
+	# flipping (131 s once under QEMU 10.0 instead of 7.2), 6.1 within
+	# 40 s, and make check on 6.12 lost two runs to its trace and cgroup
+	# tests. One
+	# thread: make check on 6.12 in 451 s instead of 398 s. debug-run.sh
+	# asks for multi, for KASAN and lockdep to watch real parallelism,
+	# and check.sh holds the keys those tests would flip (lib.sh).
+	tcg=${tcg:-single}
+	accel=(-accel "tcg,thread=$tcg" -smp "${smp:-2}")
 fi
 # Leave the guest's job time to report (dmesg) before the host gives up.
 # An oops or a soft lockup ends the run at once (panic=-1 powers off):

@@ -12,6 +12,7 @@
 . /xuring/jobs/lib.sh
 
 job_start
+hold_hot_keys
 module_load
 
 # Per-binary limit: xuring.selftest_timeout=SEC (the debug kernel is slow).

@@ -29,6 +29,23 @@ result() {	# "ok"|"not ok" NAME [COMMENT]
 
 kmemleak=/sys/kernel/debug/kmemleak	# debug kernels only
 
+# Hold on two kernel switches the selftests would otherwise flip, so that
+# the kernel does not patch hot code under them (run-vm.sh: with a vCPU
+# per host thread, as debug-run.sh asks, a vCPU can run a patched
+# function's stale INT3; jobs/text-poke.sh). Enabling an event in a
+# tracefs instance starts recording comms, a probe on sched_switch in
+# __schedule(), unless record-cmd is off at the top level (an instance
+# takes its options from there when it is made); cpusets_enabled(), in
+# the page allocator, stays on while a cpuset cgroup other than the root
+# exists (init enables the controller below the root).
+hold_hot_keys() {
+	_tr=/sys/kernel/tracing
+	[ -d $_tr/options ] || mount -t tracefs nodev $_tr 2>/dev/null
+	[ ! -w $_tr/options/record-cmd ] || echo 0 > $_tr/options/record-cmd
+	[ ! -f /sys/fs/cgroup/cgroup.subtree_control ] ||
+		mkdir -p /sys/fs/cgroup/xuring-hold-keys
+}
+
 job_start() {
 	dmesg_base=$(dmesg | wc -l)
 	echo "# dmesg had $dmesg_base lines when the job started"
