@@ -83,9 +83,8 @@ session() {
 	local vmargs=(--job "$job" --kver "$kver" --smp "$smp"
 		      --timeout "$timeout" --payload "$payload"
 		      --append "xuring.bench_plan=$p xuring.bench_reps=$runs xuring.bench_runtime=$runtime${stats:+ xuring.bench_stats=1}")
-	# Wall clock: the vCPUs on host threads of their own, as before
-	# run-vm.sh's default became one thread for all, so that the SQ
-	# thread has a CPU of its own beside fio's (nothing flips keys here).
+	# Wall clock: a host thread per vCPU (run-vm.sh's default is one
+	# for all), so that the SQ thread has a CPU of its own beside fio's.
 	if [ "$clock" = wallclock ]; then
 		vmargs+=(--tcg multi)
 	else
